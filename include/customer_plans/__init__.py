@@ -1,0 +1,1 @@
+"""customer-plans: core banking data to relationship managers' daily plans."""

@@ -1,0 +1,74 @@
+"""Where things live, per environment: one small function, tested.
+
+Every path and URL the pipeline uses comes from ``load_settings()``. Defaults
+give the embedded set-up (SQLite files under ``data/``, outputs under
+``output/``); environment variables switch to production (PostgreSQL, object
+storage), the same names the Airflow connections use.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+INCLUDE_DIR = PROJECT_ROOT / "include"
+SQL_DIR = INCLUDE_DIR / "sql"
+TEMPLATES_DIR = INCLUDE_DIR / "templates"
+CONFIG_DIR = INCLUDE_DIR / "config"
+DEFAULT_RULES_PATH = CONFIG_DIR / "rules.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Locations for one environment."""
+
+    core_banking_url: str
+    plans_db_url: str
+    output_dir: Path
+    rules_path: Path
+    timezone: str
+
+    @property
+    def staging_root(self) -> Path:
+        return self.output_dir / "staging"
+
+    @property
+    def plans_root(self) -> Path:
+        return self.output_dir / "plans"
+
+    @property
+    def outbox_root(self) -> Path:
+        return self.output_dir / "outbox"
+
+    @property
+    def quality_root(self) -> Path:
+        return self.output_dir / "quality"
+
+    @property
+    def audit_root(self) -> Path:
+        return self.output_dir / "audit"
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from environment variables, with embedded defaults.
+
+    ``CUSTOMER_PLANS_HOME`` moves the whole embedded set-up (data and output);
+    ``CORE_BANKING_URL`` / ``PLANS_DB_URL`` / ``CUSTOMER_PLANS_OUTPUT_DIR`` /
+    ``CUSTOMER_PLANS_RULES`` / ``CUSTOMER_PLANS_TIMEZONE`` override one thing each.
+    """
+    env = os.environ if env is None else env
+    home = Path(env.get("CUSTOMER_PLANS_HOME", str(PROJECT_ROOT)))
+    data_dir = home / "data"
+    return Settings(
+        core_banking_url=env.get("CORE_BANKING_URL", sqlite_url(data_dir / "core_banking.db")),
+        plans_db_url=env.get("PLANS_DB_URL", sqlite_url(data_dir / "plans.db")),
+        output_dir=Path(env.get("CUSTOMER_PLANS_OUTPUT_DIR", str(home / "output"))),
+        rules_path=Path(env.get("CUSTOMER_PLANS_RULES", str(DEFAULT_RULES_PATH))),
+        timezone=env.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai"),
+    )
