@@ -1,0 +1,231 @@
+"""The rules file: loaded into typed objects, validated at load time, hashed.
+
+A bad rules file is a clear ``RulesError`` naming the key, never a crash in the
+middle of a run. ``Rules.content_hash`` is the SHA-256 of the file's bytes and is
+stamped on every output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from customer_plans.settings import DEFAULT_RULES_PATH
+
+PRODUCT_KINDS = (
+    "current", "savings", "time_deposit", "wealth", "fund", "insurance", "loan", "credit_card",
+)
+
+
+class RulesError(ValueError):
+    """The rules file is unusable; the message names the file and the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TierLevel(_Strict):
+    code: str
+    label_zh: str
+    label_en: str
+    min_adb_cny: float = Field(ge=0)
+
+
+class Tiers(_Strict):
+    aum_product_kinds: list[Literal[PRODUCT_KINDS]]  # type: ignore[valid-type]
+    adb_window_days: int = Field(gt=0, le=92)
+    downgrade_hold_days: int = Field(ge=0)
+    levels: list[TierLevel] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _ascending(self) -> Tiers:
+        thresholds = [level.min_adb_cny for level in self.levels]
+        if thresholds != sorted(thresholds) or len(set(thresholds)) != len(thresholds):
+            raise ValueError("levels must be listed lowest first with strictly rising min_adb_cny")
+        if thresholds[0] != 0:
+            raise ValueError("the lowest level must start at min_adb_cny 0")
+        return self
+
+    @property
+    def codes_top_first(self) -> list[str]:
+        return [level.code for level in reversed(self.levels)]
+
+
+class FamiliarityClass(_Strict):
+    code: str
+    label_zh: str
+    label_en: str
+    min_reached_contacts: int = Field(ge=0)
+    min_profile_completeness: float = Field(ge=0, le=1)
+
+
+class Familiarity(_Strict):
+    contact_window_days: int = Field(gt=0)
+    profile_fields: list[str] = Field(min_length=1)
+    classes: list[FamiliarityClass] = Field(min_length=2)
+
+
+class GridGroup(_Strict):
+    tier_band: str
+    familiarity: str
+    code: str
+    strategy_zh: str
+    strategy_en: str
+
+
+class Grid(_Strict):
+    tier_bands: dict[str, list[str]]
+    groups: list[GridGroup]
+
+
+class ManNeed(_Strict):
+    maturity_within_days: int = Field(ge=0)
+    idle_current_balance_min_cny: float = Field(ge=0)
+    enquiry_within_days: int = Field(ge=0)
+
+
+class Man(_Strict):
+    money_min_aum_cny: float = Field(ge=0)
+    authority_min_age: int = Field(ge=0)
+    need: ManNeed
+    difficulty: dict[str, int]
+
+    @model_validator(mode="after")
+    def _eight_groups(self) -> Man:
+        expected = {m + a + n for m in "Mm" for a in "Aa" for n in "Nn"}
+        if set(self.difficulty) != expected:
+            raise ValueError(f"difficulty must give all eight groups {sorted(expected)}")
+        return self
+
+
+class Lifecycle(_Strict):
+    new_customer_days: int = Field(gt=0)
+    growing_trend_90d_pct: float
+    declining_trend_90d_pct: float
+    declining_trend_30d_pct: float
+    dormant_days_without_activity: int = Field(gt=0)
+    potential_max_aum_cny: float = Field(ge=0)
+
+
+class ChurnLevels(_Strict):
+    medium_min_score: float
+    high_min_score: float
+
+
+class ChurnSignal(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    weight: float = Field(ge=0)
+
+
+class Churn(_Strict):
+    levels: ChurnLevels
+    signals: dict[str, ChurnSignal]
+
+
+class Opportunities(_Strict):
+    maturity_within_days: int = Field(ge=0)
+    birthday_within_days: int = Field(ge=0)
+    idle_current_balance_min_cny: float = Field(ge=0)
+    new_customer_follow_up_days: list[int]
+    post_sale_follow_up_days: list[int]
+
+
+class ReasonRule(_Strict):
+    level: int = Field(ge=1, le=3)
+    service: bool
+    suppress_days: int = Field(ge=0)
+
+
+class Holiday(_Strict):
+    date: date
+    code: str
+    name_zh: str
+    name_en: str
+
+
+class ScoreWeights(_Strict):
+    value: float = Field(ge=0)
+    urgency: float = Field(ge=0)
+    risk: float = Field(ge=0)
+    difficulty: float = Field(ge=0)
+
+
+class Assignment(_Strict):
+    maturity_ladder_days: list[int]
+    reasons: dict[str, ReasonRule]
+    top_tiers: list[str]
+    retention_top_tier_min_level: Literal["medium", "high"]
+    cadence_days: dict[str, int]
+    score_weights: ScoreWeights
+    channels: dict[str, str]
+    message_channels: list[str]
+    visit_channels: list[str]
+    holidays: list[Holiday]
+    holiday_greeting_days_before: int = Field(ge=0)
+    forbidden_phrases: list[str]
+
+
+class Rules(_Strict):
+    version: str
+    tiers: Tiers
+    familiarity: Familiarity
+    grid: Grid
+    man: Man
+    lifecycle: Lifecycle
+    churn: Churn
+    opportunities: Opportunities
+    assignment: Assignment
+    content_hash: str = ""
+    source_path: str = ""
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Rules:
+        tier_codes = {level.code for level in self.tiers.levels}
+        familiarity_codes = {c.code for c in self.familiarity.classes}
+        banded = [code for codes in self.grid.tier_bands.values() for code in codes]
+        if sorted(banded) != sorted(tier_codes):
+            raise ValueError("grid.tier_bands must place every tier code exactly once")
+        pairs = {(g.tier_band, g.familiarity) for g in self.grid.groups}
+        expected = {(b, f) for b in self.grid.tier_bands for f in familiarity_codes}
+        if pairs != expected:
+            raise ValueError("grid.groups must give one group per tier band and familiarity class")
+        unknown = set(self.assignment.top_tiers) - tier_codes
+        if unknown:
+            raise ValueError(f"assignment.top_tiers names unknown tiers {sorted(unknown)}")
+        if set(self.assignment.cadence_days) != tier_codes:
+            raise ValueError("assignment.cadence_days must give a cadence for every tier code")
+        missing = set(self.assignment.reasons) - set(self.assignment.channels)
+        if missing:
+            raise ValueError(f"assignment.channels has no channel for reasons {sorted(missing)}")
+        return self
+
+
+def load_rules(path: Path | str | None = None) -> Rules:
+    """Load and validate the rules file (``include/config/rules.yaml`` by default)."""
+    path = Path(path) if path is not None else DEFAULT_RULES_PATH
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulesError(f"rules file {path} cannot be read: {exc}") from exc
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"rules file {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise RulesError(f"rules file {path} must hold a mapping at the top level")
+    data["content_hash"] = hashlib.sha256(raw).hexdigest()
+    data["source_path"] = str(path)
+    try:
+        return Rules.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise RulesError(f"rules file {path} is invalid: {problems}") from None
