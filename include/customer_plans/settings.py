@@ -72,3 +72,40 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rules_path=Path(env.get("CUSTOMER_PLANS_RULES", str(DEFAULT_RULES_PATH))),
         timezone=env.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai"),
     )
+
+
+def url_from_connection(
+    conn_type: str,
+    host: str | None,
+    login: str | None = None,
+    password: str | None = None,
+    port: int | None = None,
+    schema: str | None = None,
+    extra: dict | None = None,
+) -> str:
+    """A SQLAlchemy URL from the parts of an Airflow connection.
+
+    ``sqlite`` connections name the database file in ``host``; ``postgres``
+    connections are the usual host/port/login/schema. An explicit
+    ``sqlalchemy_url`` in the extras wins (for drivers not covered here).
+    """
+    from sqlalchemy.engine import URL
+
+    extra = extra or {}
+    if extra.get("sqlalchemy_url"):
+        return str(extra["sqlalchemy_url"])
+    if conn_type == "sqlite":
+        if not host:
+            raise ValueError("a sqlite connection needs the database file path in host")
+        return sqlite_url(Path(host))
+    if conn_type in ("postgres", "postgresql"):
+        url = URL.create(
+            "postgresql+psycopg2",
+            username=login or None,
+            password=password or None,
+            host=host or None,
+            port=port or None,
+            database=schema or None,
+        )
+        return url.render_as_string(hide_password=False)
+    raise ValueError(f"connection type {conn_type!r} is not supported (use sqlite or postgres)")

@@ -1,0 +1,56 @@
+# customer-plans: `make demo` builds a demo bank and runs the nightly DAG; `make test` runs the tests.
+# Both set everything up on a fresh machine (Python 3.11 and the package registries are enough).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .uv/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+AIRFLOW_ENV = eval "$$($(BIN)/python -m customer_plans.devenv)" && export PATH="$(CURDIR)/$(BIN):$$PATH"
+
+DEMO_CUSTOMERS ?= 20000
+DEMO_MANAGERS ?= 100
+DEMO_BRANCHES ?= 10
+DEMO_BUSINESS_DATE ?= 2026-11-20
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help setup system-deps demo test airflow-ui lint bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --python "$$(command -v $(PYTHON))"
+	touch $@
+
+system-deps:  ## install the CJK font, PDF tools and Pango the plans need (apt, when available)
+	@scripts/install-system-deps.sh
+
+setup: $(VENV)/.synced system-deps  ## create .venv with the locked dependencies and system packages
+	@$(AIRFLOW_ENV) && mkdir -p "$$AIRFLOW_HOME" && airflow db migrate > "$$AIRFLOW_HOME/migrate.log" 2>&1 \
+		|| { cat "$$AIRFLOW_HOME/migrate.log"; exit 1; }
+	@$(AIRFLOW_ENV) && airflow pools set core_banking 4 "Concurrent queries against the core banking system" > /dev/null
+
+demo: setup  ## generate a demo bank, run the nightly DAG for the demo business date, print where the plans are
+	@$(AIRFLOW_ENV) && scripts/demo.sh "$(DEMO_CUSTOMERS)" "$(DEMO_MANAGERS)" "$(DEMO_BRANCHES)" "$(DEMO_BUSINESS_DATE)"
+
+test: setup  ## run the whole test suite (PostgreSQL tests skip, saying why, when no server is reachable)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+airflow-ui:  ## start the Airflow UI (standalone, low parallelism) on the project's Airflow home
+	@$(AIRFLOW_ENV) && export AIRFLOW__CORE__PARALLELISM=2 && airflow standalone
+
+lint:  ## ruff
+	$(BIN)/ruff check .
+
+bench: setup  ## benchmark scripts (print figures)
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+clean:  ## remove generated data, outputs and the Airflow home (keeps .venv)
+	rm -rf data output .airflow

@@ -1,0 +1,229 @@
+"""
+### Nightly customer plans
+
+After the core banking system closes a business day, build every relationship
+manager's plan for the next morning and email it to them.
+
+| stage | what it does |
+|---|---|
+| `resolve_business_date` | the one business date this run plans from (param `business_date`, else the day before the run's date in the bank's time zone) |
+| `wait_for_eod` | waits until the core system has closed that date; fails with a clear message at the deadline |
+| `extract` | one SQL file per extract, staged as Parquet under `output/staging/<business_date>/` |
+| `validate` | Great Expectations suites: blocking failures stop the run before anything is computed or sent |
+| `segment` | tier, familiarity, grid group, MAN, lifecycle and churn risk per customer |
+| `assign` | each manager's prioritized contact list, per branch batch |
+| `render` | per-manager HTML and PDF plans and the branch roll-ups, per manager batch |
+| `deliver` | emails each manager their own plan (or writes the outbox without SMTP) |
+| `record` | the audit manifest: inputs, rules, outputs and their hashes, chained to the previous run |
+
+Rerun a day: trigger with `{"business_date": "YYYY-MM-DD"}`; every stage replaces
+its output for that date, and delivery never sends the same plan twice.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, PokeReturnValue, dag, get_current_context, task, task_group
+from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+from customer_plans_airflow.notifiers import OperatorAlertNotifier
+
+TIMEZONE = os.environ.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai")
+ALERT = OperatorAlertNotifier()
+
+
+def _run_context(business_date: str):
+    """The package's view of this run: business date plus URLs from Airflow connections."""
+    from dataclasses import replace
+    from datetime import date
+
+    from customer_plans.pipeline import RunContext
+    from customer_plans.settings import load_settings
+    from customer_plans_airflow.connections import database_url
+
+    settings = load_settings()
+    settings = replace(
+        settings,
+        core_banking_url=database_url("core_banking", settings.core_banking_url),
+        plans_db_url=database_url("plans_db", settings.plans_db_url),
+    )
+    return RunContext(date.fromisoformat(business_date), settings)
+
+
+@dag(
+    dag_id="nightly_customer_plans",
+    schedule=CronTriggerTimetable("30 1 * * *", timezone=TIMEZONE),
+    start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    tags=["customer-plans", "nightly"],
+    params={
+        "business_date": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            description="Business date to plan from (YYYY-MM-DD). Empty: the day before the run.",
+        ),
+    },
+    default_args={
+        "owner": "data-platform",
+        "retries": 1,
+        "retry_delay": timedelta(minutes=2),
+        "on_failure_callback": [ALERT],
+    },
+)
+def nightly_customer_plans():
+    @task
+    def resolve_business_date() -> str:
+        from customer_plans.dates import resolve_business_date as resolve
+
+        context = get_current_context()
+        dag_run = context["dag_run"]
+        business_date = resolve(
+            context["params"].get("business_date"),
+            getattr(dag_run, "logical_date", None),
+            dag_run.run_after,
+            TIMEZONE,
+        )
+        print(f"business date for run {dag_run.run_id}: {business_date}")
+        return business_date.isoformat()
+
+    @task.sensor(poke_interval=300, timeout=timedelta(hours=8), mode="reschedule")
+    def wait_for_eod(business_date: str) -> PokeReturnValue:
+        from customer_plans.dates import eod_deadline, parse_clock
+        from customer_plans.pipeline import is_closed
+        from airflow.sdk.exceptions import AirflowFailException
+
+        ctx = _run_context(business_date)
+        if is_closed(ctx):
+            return PokeReturnValue(is_done=True)
+        deadline_text = os.environ.get("CUSTOMER_PLANS_EOD_DEADLINE", "05:30")
+        deadline = eod_deadline(ctx.business_date, parse_clock(deadline_text), TIMEZONE)
+        if pendulum.now(TIMEZONE) >= deadline:
+            raise AirflowFailException(
+                f"business date {business_date} not closed by {deadline_text} "
+                f"({TIMEZONE}): the core system's end-of-day mark is missing"
+            )
+        return PokeReturnValue(is_done=False)
+
+    @task_group
+    def extract(business_date: str, closed):
+        @task
+        def list_extracts() -> list[str]:
+            from customer_plans.pipeline import extract_names
+
+            return extract_names()
+
+        @task(
+            pool="core_banking",
+            retries=3,
+            retry_delay=timedelta(seconds=30),
+            retry_exponential_backoff=2.0,
+            map_index_template="{{ extract_name }}",
+        )
+        def extract_table(extract_name: str, business_date: str) -> dict:
+            from customer_plans.pipeline import extract as run
+
+            get_current_context()["extract_name"] = extract_name
+            return run(_run_context(business_date), extract_name)
+
+        names = list_extracts()
+        closed >> names
+        return extract_table.partial(business_date=business_date).expand(extract_name=names)
+
+    @task(retries=0)
+    def validate_extracts(business_date: str, extracts: list[dict]) -> dict:
+        from customer_plans.pipeline import validate
+        from customer_plans.quality import DataQualityError
+        from airflow.sdk.exceptions import AirflowFailException
+
+        try:
+            return validate(_run_context(business_date))
+        except DataQualityError as exc:
+            raise AirflowFailException(str(exc)) from None
+
+    @task
+    def segment_customers(business_date: str, quality: dict) -> dict:
+        from customer_plans.pipeline import segment
+
+        return segment(_run_context(business_date))
+
+    @task_group
+    def assign(business_date: str, segments: dict):
+        @task
+        def plan_branch_batches(business_date: str, segments: dict) -> list[list[str]]:
+            from customer_plans.pipeline import branch_batches
+
+            return branch_batches(_run_context(business_date), n_batches=8)
+
+        @task(max_active_tis_per_dagrun=2, map_index_template="{{ branch_label }}")
+        def assign_contacts(branch_ids: list[str], business_date: str) -> dict:
+            from customer_plans.pipeline import assign as run
+
+            get_current_context()["branch_label"] = f"{branch_ids[0]}..{branch_ids[-1]}"
+            return run(_run_context(business_date), branch_ids)
+
+        batches = plan_branch_batches(business_date, segments)
+        return assign_contacts.partial(business_date=business_date).expand(branch_ids=batches)
+
+    @task_group
+    def render(business_date: str, assignments):
+        @task
+        def plan_manager_batches(business_date: str, assignments: list[dict]) -> list[list[str]]:
+            from customer_plans.pipeline import manager_batches
+
+            return manager_batches(_run_context(business_date), batch_size=50)
+
+        @task(max_active_tis_per_dagrun=2, map_index_template="{{ manager_label }}")
+        def render_plans(manager_ids: list[str], business_date: str) -> dict:
+            from customer_plans.pipeline import render as run
+
+            get_current_context()["manager_label"] = f"{manager_ids[0]}..{manager_ids[-1]}"
+            return run(_run_context(business_date), manager_ids)
+
+        @task
+        def render_branch_rollups(business_date: str, assignments: list[dict]) -> dict:
+            from customer_plans.pipeline import render_rollups
+
+            return render_rollups(_run_context(business_date))
+
+        batches = plan_manager_batches(business_date, assignments)
+        render_plans.partial(business_date=business_date).expand(manager_ids=batches)
+        render_branch_rollups(business_date, assignments)
+
+    @task(retries=3, retry_delay=timedelta(minutes=1), retry_exponential_backoff=2.0)
+    def send_plans(business_date: str) -> dict:
+        from customer_plans.pipeline import deliver
+        from customer_plans_airflow.delivery import smtp_transport
+
+        return deliver(_run_context(business_date), transport=smtp_transport())
+
+    @task
+    def record_run(business_date: str, delivery: dict) -> dict:
+        from customer_plans.pipeline import record
+
+        context = get_current_context()
+        dag_run = context["dag_run"]
+        run_info = {
+            "dag_id": dag_run.dag_id,
+            "run_id": dag_run.run_id,
+            "run_type": str(getattr(dag_run, "run_type", "")),
+            "trigger": "airflow",
+        }
+        return record(_run_context(business_date), run_info)
+
+    business_date = resolve_business_date()
+    extracts = extract(business_date, wait_for_eod(business_date))
+    quality = validate_extracts(business_date, extracts)
+    segments = segment_customers(business_date, quality)
+    assignments = assign(business_date, segments)
+    rendered = render(business_date, assignments)
+    delivery = send_plans(business_date)
+    rendered >> delivery
+    record_run(business_date, delivery)
+
+
+nightly_customer_plans()

@@ -1,0 +1,222 @@
+"""What an auditor needs: the inputs, rules and outputs of every run, and proof they did not change.
+
+``record_run`` writes a manifest for the business date: the SHA-256 and row count of
+every staged extract, the rules file in force (a copy is kept beside the manifest),
+the data-quality results, a content hash of the business date's rows in every plans
+table (segments, contacts and the reasons for each, exclusions, feedback,
+deliveries), and the hash of every plan file. Each manifest also carries the hash
+of the manifest recorded before it, so the records form a chain: changing any
+recorded file, row or earlier manifest afterwards is found by ``verify_run``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from customer_plans.db import make_engine, run_script
+
+if TYPE_CHECKING:
+    from customer_plans.pipeline import RunContext
+
+PLANS_TABLES = ("segments", "plan_contacts", "plan_exclusions", "plan_feedback", "plan_deliveries")
+# columns that record when something happened, not what: left out of content hashes
+VOLATILE_COLUMNS = {"delivered_at", "created_at", "computed_at"}
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def canonical_json(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _files(folder: Path, pattern: str = "*") -> dict[str, str]:
+    if not folder.exists():
+        return {}
+    return {
+        str(path.relative_to(folder)): _sha256_file(path)
+        for path in sorted(folder.rglob(pattern))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def _parquet_rows(path: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return pq.read_metadata(path).num_rows
+
+
+def table_fingerprint(engine: sa.Engine, table: str, business_date: date) -> dict[str, Any] | None:
+    """Row count and content hash of one table's rows for the business date (None if absent)."""
+    if not sa.inspect(engine).has_table(table):
+        return None
+    with engine.connect() as conn:
+        result = conn.execute(
+            sa.text(f"select * from {table} where business_date = :business_date"),  # noqa: S608
+            {"business_date": business_date.isoformat()},
+        )
+        frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    frame = frame.drop(columns=[c for c in frame.columns if c in VOLATILE_COLUMNS])
+    frame = frame.astype(str).sort_values(list(frame.columns)).reset_index(drop=True)
+    data = frame.to_csv(index=False).encode()
+    return {"rows": len(frame), "sha256": _sha256_bytes(data)}
+
+
+def build_manifest(ctx: RunContext) -> dict[str, Any]:
+    """Everything the business date's plans were built from and produced, with hashes."""
+    rules = ctx.rules()
+    engine = make_engine(ctx.settings.plans_db_url)
+    try:
+        tables = {t: table_fingerprint(engine, t, ctx.business_date) for t in PLANS_TABLES}
+    finally:
+        engine.dispose()
+    quality_summary: dict[str, Any] = {}
+    summary_path = ctx.quality_dir / "summary.json"
+    if summary_path.exists():
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        quality_summary = {
+            "status": summary.get("status"),
+            "warnings": len(summary.get("warnings", [])),
+            "quarantined": summary.get("quarantined", 0),
+        }
+    inputs = {
+        name: {"sha256": sha, "rows": _parquet_rows(ctx.staging_dir / name)}
+        for name, sha in _files(ctx.staging_dir, "*.parquet").items()
+    }
+    return {
+        "business_date": ctx.business_date.isoformat(),
+        "rules": {
+            "version": rules.version,
+            "sha256": rules.content_hash,
+            "copy": f"rules-{rules.content_hash[:12]}.yaml",
+        },
+        "inputs": inputs,
+        "quality": {"summary": quality_summary, "files": _files(ctx.quality_dir)},
+        "tables": {name: fp for name, fp in tables.items() if fp is not None},
+        "plans": _files(ctx.plans_dir),
+        "outbox": _files(ctx.outbox_dir),
+    }
+
+
+def record_run(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:
+    """Write the manifest for the business date and append it to the ``run_audit`` chain."""
+    manifest = build_manifest(ctx)
+    ctx.audit_dir.mkdir(parents=True, exist_ok=True)
+    rules_copy = ctx.audit_dir / manifest["rules"]["copy"]
+    if not rules_copy.exists():
+        shutil.copyfile(ctx.settings.rules_path, rules_copy)
+
+    engine = make_engine(ctx.settings.plans_db_url)
+    run_script(engine, "plans/run_audit.sql")
+    recorded_at = datetime.now(timezone.utc).replace(microsecond=0)
+    try:
+        with engine.begin() as conn:
+            last = conn.execute(
+                sa.text(
+                    "select record_seq, manifest_sha256 from run_audit "
+                    "order by record_seq desc limit 1"
+                )
+            ).first()
+            seq = (last[0] + 1) if last else 1
+            document = {
+                "record_seq": seq,
+                "run": run_info,
+                "recorded_at": recorded_at.isoformat(),
+                "previous_manifest_sha256": last[1] if last else None,
+                **manifest,
+            }
+            body = canonical_json(document)
+            digest = _sha256_bytes(body)
+            conn.execute(
+                sa.text(
+                    "insert into run_audit (record_seq, business_date, run_id, recorded_at, "
+                    "manifest_sha256, previous_manifest_sha256, manifest_json) values "
+                    "(:seq, :business_date, :run_id, :recorded_at, :sha, :previous, :body)"
+                ),
+                {
+                    "seq": seq,
+                    "business_date": ctx.business_date.isoformat(),
+                    "run_id": str(run_info.get("run_id", "")),
+                    "recorded_at": recorded_at.replace(tzinfo=None),
+                    "sha": digest,
+                    "previous": document["previous_manifest_sha256"],
+                    "body": body.decode(),
+                },
+            )
+    finally:
+        engine.dispose()
+    path = ctx.audit_dir / "manifest.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_bytes(body)
+    os.replace(tmp, path)
+    return {
+        "record_seq": seq,
+        "manifest": str(path),
+        "manifest_sha256": digest,
+        "inputs": len(manifest["inputs"]),
+        "plans": len(manifest["plans"]),
+    }
+
+
+def verify_run(ctx: RunContext) -> list[str]:
+    """Problems found re-checking the business date's latest manifest and the whole chain.
+
+    An empty list means: the chain of records is intact, and every file and table
+    row recorded for the business date is unchanged.
+    """
+    problems: list[str] = []
+    engine = make_engine(ctx.settings.plans_db_url)
+    try:
+        if not sa.inspect(engine).has_table("run_audit"):
+            return ["no run has been recorded (table run_audit is missing)"]
+        with engine.connect() as conn:
+            records = conn.execute(
+                sa.text(
+                    "select record_seq, business_date, manifest_sha256, previous_manifest_sha256,"
+                    " manifest_json from run_audit order by record_seq"
+                )
+            ).fetchall()
+        previous = None
+        latest = None
+        for seq, business_date, sha, prev, body in records:
+            if _sha256_bytes(body.encode()) != sha:
+                problems.append(f"record {seq}: manifest does not match its recorded hash")
+            if prev != previous:
+                problems.append(f"record {seq}: chain broken (previous hash does not match)")
+            previous = sha
+            if str(business_date)[:10] == ctx.business_date.isoformat():
+                latest = json.loads(body)
+        if latest is None:
+            return problems + [f"no record for business date {ctx.business_date}"]
+        current = build_manifest(ctx)
+        for section in ("inputs", "plans", "outbox"):
+            recorded, now = latest.get(section, {}), current.get(section, {})
+            for name in sorted(set(recorded) | set(now)):
+                if recorded.get(name) != now.get(name):
+                    problems.append(f"{section}/{name}: changed since it was recorded")
+        for name in sorted(set(latest["tables"]) | set(current["tables"])):
+            if latest["tables"].get(name) != current["tables"].get(name):
+                problems.append(f"table {name}: rows for {ctx.business_date} changed since recorded")
+        if latest["rules"]["sha256"] != _sha256_file(ctx.audit_dir / latest["rules"]["copy"]):
+            problems.append("the recorded copy of the rules file has changed")
+    finally:
+        engine.dispose()
+    return problems

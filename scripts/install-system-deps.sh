@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Install what the plans need from the system: a CJK font (Chinese in PDFs), Pango (WeasyPrint)
+# and poppler-utils (pdftoppm/pdftotext, used by the tests). Non-interactive where apt is usable.
+set -euo pipefail
+
+missing=()
+fc-list :lang=zh family 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing system packages: ${missing[*]}"
+if command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO=none; fi
+  if [ "$SUDO" != none ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    exit 0
+  fi
+fi
+cat >&2 <<MSG
+Cannot install system packages here. Please install them, then run make again:
+  Debian/Ubuntu: sudo apt-get install ${missing[*]}
+  Fedora/RHEL:   sudo dnf install google-noto-sans-cjk-fonts poppler-utils pango
+  macOS:         brew install pango poppler && brew install --cask font-noto-sans-cjk
+MSG
+exit 1
