@@ -1,0 +1,145 @@
+"""Delivery: each manager gets their own plan, once; a retry never sends twice."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import socket
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from customer_plans.deliver import deliver_plans
+from customer_plans.staging import write_frame
+from tests.airflow_helpers import airflow_env, run
+
+BUSINESS_DATE = date(2026, 11, 20)
+
+
+@pytest.fixture
+def rendered(tmp_path) -> dict[str, Path]:
+    staging = tmp_path / "staging"
+    plans = tmp_path / "plans"
+    plans.mkdir()
+    managers = pd.DataFrame({
+        "manager_id": ["M001", "M002", "M003", "M004"],
+        "manager_name": ["王芳", "Alice Chen", "李强", "赵敏"],
+        "email": ["m001@bank.example", "m002@bank.example", "m003@bank.example",
+                  "m004@bank.example"],
+        "locale": ["zh_CN", "en", "zh_CN", "zh_CN"],
+        "status": ["active", "active", "on_leave", "left"],
+    })
+    write_frame(managers, staging / "managers.parquet")
+    for manager_id in managers["manager_id"]:
+        (plans / f"{manager_id}.html").write_text(
+            f"<html><body>plan of {manager_id}: 138****1234</body></html>", encoding="utf-8")
+        (plans / f"{manager_id}.pdf").write_bytes(b"%PDF-1.4 plan of " + manager_id.encode())
+    return {"staging": staging, "plans": plans, "outbox": tmp_path / "outbox",
+            "db": f"sqlite:///{tmp_path / 'plans.db'}"}
+
+
+def _deliver(paths, transport=None):
+    return deliver_plans(BUSINESS_DATE, paths["plans"], paths["staging"], paths["db"],
+                         paths["outbox"], transport=transport)
+
+
+def _read(path: Path):
+    return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+
+
+def test_outbox_holds_one_message_per_active_manager_to_their_own_address(rendered):
+    counts = _deliver(rendered)
+    assert counts["sent"] == 2 and counts["not_active"] == 2 and counts["transport"] == "outbox"
+    assert sorted(p.name for p in rendered["outbox"].iterdir()) == ["M001.eml", "M002.eml"]
+    for manager_id, address, subject in [("M001", "m001@bank.example", "客户维护计划 2026-11-21"),
+                                         ("M002", "m002@bank.example", "Customer plan for")]:
+        message = _read(rendered["outbox"] / f"{manager_id}.eml")
+        assert message["To"].addresses[0].addr_spec == address
+        assert message["Subject"].startswith(subject)
+        html = message.get_body(("html",)).get_content()
+        assert f"plan of {manager_id}" in html
+        attachments = list(message.iter_attachments())
+        assert [a.get_filename() for a in attachments] == [f"{manager_id}.pdf"]
+        assert attachments[0].get_content() == f"%PDF-1.4 plan of {manager_id}".encode()
+
+
+def test_rerun_sends_nothing_twice_and_a_changed_plan_goes_out_as_an_update(rendered):
+    _deliver(rendered)
+    again = _deliver(rendered)
+    assert again["sent"] == 0 and again["already_sent"] == 2
+    (rendered["plans"] / "M002.html").write_text("<html>corrected plan</html>", encoding="utf-8")
+    third = _deliver(rendered)
+    assert third["sent"] == 1 and third["updated"] == 1 and third["already_sent"] == 1
+    assert _read(rendered["outbox"] / "M002.eml")["Subject"].startswith("[Updated] ")
+
+
+def test_a_failed_send_is_retried_without_resending_what_went_out(rendered):
+    sent: list[str] = []
+
+    def flaky(message):
+        if len(sent) == 1:
+            raise ConnectionError("mail server went away")
+        sent.append(message.manager_id)
+
+    with pytest.raises(ConnectionError):
+        _deliver(rendered, transport=flaky)
+    retry = _deliver(rendered, transport=lambda m: sent.append(m.manager_id))
+    assert retry["sent"] == 1 and retry["already_sent"] == 1
+    assert sent == ["M001", "M002"]
+
+
+SEND_WITH_AIRFLOW = """
+import json, sys
+from datetime import date
+from pathlib import Path
+from customer_plans.deliver import deliver_plans
+from customer_plans_airflow.delivery import smtp_transport
+paths = json.loads(sys.argv[1])
+transport = smtp_transport()
+assert transport is not None, "smtp_plans connection not found"
+print(json.dumps(deliver_plans(date(2026, 11, 20), Path(paths["plans"]), Path(paths["staging"]),
+                               paths["db"], Path(paths["outbox"]), transport=transport)))
+"""
+
+
+def test_plans_go_through_the_airflow_smtp_connection(rendered, tmp_path):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        env = airflow_env(tmp_path / "airflow", tmp_path)
+        env["AIRFLOW_CONN_SMTP_PLANS"] = json.dumps({
+            "conn_type": "smtp", "host": "127.0.0.1", "port": port,
+            "extra": {"disable_ssl": True, "disable_tls": True,
+                      "from_email": "plans@bank.example"},
+        })
+        env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "plugins")
+        paths = {k: str(v) for k, v in rendered.items()}
+        done = run([sys.executable, "-c", SEND_WITH_AIRFLOW, json.dumps(paths)], env, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        counts = json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        controller.stop()
+    assert counts["sent"] == 2 and counts["transport"] == "smtp"
+    recipients = sorted(m["X-RcptTo"] for m in received)
+    assert recipients == ["m001@bank.example", "m002@bank.example"]
+    for message in received:
+        manager_id = message["X-Customer-Plans-Manager"]
+        assert message["X-RcptTo"] == f"{manager_id.lower()}@bank.example"
+        names = [part.get_filename() for part in message.walk() if part.get_filename()]
+        assert names == [f"{manager_id}.pdf"]
