@@ -1,0 +1,119 @@
+"""End to end: a small generated bank through the nightly DAG with dag.test().
+
+Every active manager gets an HTML and a PDF plan and an email; every customer on a
+manager's list belongs to that manager's book (or a book they cover); a second
+run of the same business date gives identical plans and sends nothing twice; the
+audit record verifies.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import shutil
+from datetime import date
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from tests.airflow_helpers import airflow_env, migrate, run_nightly
+
+pytestmark = pytest.mark.e2e
+BUSINESS_DATE = "2026-11-20"
+
+
+@pytest.fixture(scope="module")
+def nightly(tmp_path_factory, small_bank):
+    home = tmp_path_factory.mktemp("e2e")
+    (home / "data").mkdir()
+    shutil.copy(small_bank, home / "data" / "core_banking.db")
+    env = airflow_env(home / "airflow", home)
+    migrate(env)
+    first = run_nightly(env, BUSINESS_DATE)
+    assert first.returncode == 0, first.stdout[-6000:] + first.stderr[-6000:]
+    snapshot = _snapshot(home)
+    second = run_nightly(env, BUSINESS_DATE)
+    assert second.returncode == 0, second.stdout[-6000:] + second.stderr[-6000:]
+    return {"home": home, "first": snapshot, "second": _snapshot(home), "log": second.stdout}
+
+
+def _plans_frame(home, table: str) -> pd.DataFrame:
+    engine = sa.create_engine(f"sqlite:///{home / 'data' / 'plans.db'}")
+    with engine.connect() as conn:
+        frame = pd.read_sql(sa.text(f"select * from {table} where business_date = :d"), conn,
+                            params={"d": BUSINESS_DATE})
+    engine.dispose()
+    return frame
+
+
+def _snapshot(home) -> dict:
+    plans = home / "output" / "plans" / BUSINESS_DATE
+    contacts = _plans_frame(home, "plan_contacts")
+    return {
+        "contacts": contacts.drop(columns=[c for c in contacts if c.endswith("_at")])
+        .sort_values(["manager_id", "status", "rank"]).reset_index(drop=True),
+        "html": {p.name: p.read_text(encoding="utf-8") for p in sorted(plans.glob("*.html"))},
+    }
+
+
+def _staging(home, name: str) -> pd.DataFrame:
+    return pd.read_parquet(home / "output" / "staging" / BUSINESS_DATE / f"{name}.parquet")
+
+
+def test_every_active_manager_gets_html_pdf_and_an_email(nightly):
+    home = nightly["home"]
+    managers = _staging(home, "managers")
+    active = sorted(managers.loc[managers["status"] == "active", "manager_id"])
+    plans = home / "output" / "plans" / BUSINESS_DATE
+    outbox = home / "output" / "outbox" / BUSINESS_DATE
+    for manager_id in active:
+        assert (plans / f"{manager_id}.html").stat().st_size > 0
+        assert (plans / f"{manager_id}.pdf").read_bytes().startswith(b"%PDF")
+        message = email.message_from_bytes((outbox / f"{manager_id}.eml").read_bytes(),
+                                           policy=email.policy.default)
+        address = managers.set_index("manager_id").loc[manager_id, "email"]
+        assert message["To"].addresses[0].addr_spec == address
+    assert sorted(p.stem for p in outbox.glob("*.eml")) == active
+
+
+def test_every_listed_customer_is_in_the_managers_book_or_a_covered_book(nightly):
+    home = nightly["home"]
+    contacts = nightly["first"]["contacts"]
+    assert len(contacts) > 0
+    customers = _staging(home, "customers").set_index("customer_id")
+    managers = _staging(home, "managers").set_index("manager_id")
+    own = contacts[contacts["assignment"] == "own"]
+    assert (customers.loc[own["customer_id"], "manager_id"].to_numpy()
+            == own["manager_id"].to_numpy()).all()
+    covered = contacts[contacts["assignment"] == "covered"]
+    home_managers = customers.loc[covered["customer_id"], "manager_id"].to_numpy()
+    assert (home_managers == covered["home_manager_id"].to_numpy()).all()
+    assert (managers.loc[home_managers, "status"] == "on_leave").all()
+    assert (managers.loc[home_managers, "backup_manager_id"].to_numpy()
+            == covered["manager_id"].to_numpy()).all()
+    # no customer is on two managers' lists
+    assert not contacts.duplicated(["customer_id"]).any()
+
+
+def test_rerun_gives_identical_plans_and_sends_nothing_twice(nightly):
+    first, second = nightly["first"], nightly["second"]
+    pd.testing.assert_frame_equal(first["contacts"], second["contacts"])
+    assert first["html"] == second["html"]
+    deliveries = _plans_frame(nightly["home"], "plan_deliveries")
+    assert not deliveries.duplicated(["manager_id"]).any()
+
+
+def test_the_run_is_recorded_and_verifies(nightly):
+    from customer_plans.audit import verify_run
+    from customer_plans.pipeline import RunContext
+    from customer_plans.settings import load_settings
+
+    home = nightly["home"]
+    ctx = RunContext(date.fromisoformat(BUSINESS_DATE),
+                     load_settings({"CUSTOMER_PLANS_HOME": str(home)}))
+    manifest = json.loads((ctx.audit_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["record_seq"] == 2
+    assert set(manifest["tables"]) >= {"segments", "plan_contacts", "plan_exclusions"}
+    assert verify_run(ctx) == []
