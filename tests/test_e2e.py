@@ -117,3 +117,18 @@ def test_the_run_is_recorded_and_verifies(nightly):
     assert manifest["record_seq"] == 2
     assert set(manifest["tables"]) >= {"segments", "plan_contacts", "plan_exclusions"}
     assert verify_run(ctx) == []
+
+
+def test_a_business_date_never_closed_fails_at_the_deadline_and_alerts(nightly):
+    home = nightly["home"]
+    env = airflow_env(home / "airflow", home)
+    # 2026-11-21 was never closed by the generated core system, and its deadline has passed
+    done = run_nightly(env, "2026-11-21")
+    assert done.returncode != 0
+    output = done.stdout + done.stderr
+    assert "business date 2026-11-21 not closed by 05:30" in output
+    assert not (home / "output" / "plans" / "2026-11-21").exists()
+    assert not (home / "output" / "staging" / "2026-11-21").exists()
+    alerts = list((home / "output" / "alerts").glob("*wait_for_eod*"))
+    assert alerts, "operators were not alerted"
+    assert "not closed by 05:30" in alerts[0].read_text(encoding="utf-8")
