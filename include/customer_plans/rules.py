@@ -136,10 +136,25 @@ class Opportunities(_Strict):
     post_sale_follow_up_days: list[int]
 
 
+# the contact reasons the assignment stage produces; the rules must give each one a level,
+# a channel and a suppression window (a typo in the rules file is an error, not a silent gap)
+ASSIGNMENT_REASON_CODES = (
+    "service_recovery", "maturity_due", "maturity_upcoming", "retention_top_tier", "retention",
+    "cadence_overdue_top_tier", "tier_downgrade", "tier_upgrade", "cadence_overdue", "birthday",
+    "holiday", "idle_balance", "new_customer_follow_up", "post_sale_follow_up", "carried_over",
+)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
 class ReasonRule(_Strict):
     level: int = Field(ge=1, le=3)
     service: bool
     suppress_days: int = Field(ge=0)
+    # urgency score (0..1) of a reason whose urgency does not come from its facts
+    urgency: float = Field(default=0.5, ge=0, le=1)
+    # whether a deferred or unreached contact for this reason is worth carrying to the next day
+    carry_over: bool = True
 
 
 class Holiday(_Strict):
@@ -155,20 +170,80 @@ class ScoreWeights(_Strict):
     risk: float = Field(ge=0)
     difficulty: float = Field(ge=0)
 
+    @model_validator(mode="after")
+    def _some_weight(self) -> ScoreWeights:
+        if self.value + self.urgency + self.risk + self.difficulty <= 0:
+            raise ValueError("at least one score weight must be above 0")
+        return self
+
 
 class Assignment(_Strict):
-    maturity_ladder_days: list[int]
+    maturity_ladder_days: list[int] = Field(min_length=1)
     reasons: dict[str, ReasonRule]
     top_tiers: list[str]
     retention_top_tier_min_level: Literal["medium", "high"]
+    retention_min_level: Literal["medium", "high"]
     cadence_days: dict[str, int]
     score_weights: ScoreWeights
     channels: dict[str, str]
-    message_channels: list[str]
-    visit_channels: list[str]
+    call_channels: list[str] = Field(min_length=1)
+    message_channels: list[str] = Field(min_length=1)
+    visit_channels: list[str] = Field(min_length=1)
+    default_message_channel: str
     holidays: list[Holiday]
     holiday_greeting_days_before: int = Field(ge=0)
+    holiday_greeting_tiers: list[str]
+    non_working_weekdays: list[Literal[WEEKDAYS]]  # type: ignore[valid-type]
+    completed_outcomes: list[str] = Field(min_length=1)
+    carry_over_max_level: int = Field(ge=1, le=3)
+    carry_over_max_days: int = Field(ge=1)
+    previous_plan_lookback_days: int = Field(ge=1)
     forbidden_phrases: list[str]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Assignment:
+        if any(day < 0 for day in self.maturity_ladder_days) or len(
+            set(self.maturity_ladder_days)
+        ) != len(self.maturity_ladder_days):
+            raise ValueError("maturity_ladder_days must be distinct days >= 0")
+        missing = [code for code in ASSIGNMENT_REASON_CODES if code not in self.reasons]
+        unknown = sorted(set(self.reasons) - set(ASSIGNMENT_REASON_CODES))
+        if missing or unknown:
+            raise ValueError(
+                f"reasons must list exactly the codes {list(ASSIGNMENT_REASON_CODES)}: "
+                f"missing {missing}, unknown {unknown}"
+            )
+        groups = [self.call_channels, self.message_channels, self.visit_channels]
+        channels = [channel for group in groups for channel in group]
+        if len(channels) != len(set(channels)):
+            raise ValueError("call_channels, message_channels and visit_channels must not overlap")
+        allowed = {"preferred", "message", *channels}
+        bad = {
+            code: value for code, value in self.channels.items()
+            if value not in allowed and not (code == "carried_over" and value == "previous")
+        }
+        if bad:
+            raise ValueError(
+                f"channels {bad} are not 'preferred', 'message' or a listed channel "
+                "('previous' is allowed for carried_over only)"
+            )
+        extra = sorted(set(self.channels) - set(self.reasons))
+        if extra:
+            raise ValueError(f"channels names reasons that are not in reasons: {extra}")
+        if self.default_message_channel not in self.message_channels:
+            raise ValueError("default_message_channel must be one of message_channels")
+        if len(self.non_working_weekdays) >= len(WEEKDAYS):
+            raise ValueError("non_working_weekdays must leave at least one working day")
+        return self
+
+    @property
+    def non_working_weekday_numbers(self) -> list[int]:
+        """``non_working_weekdays`` as Python weekday numbers (Monday = 0)."""
+        return sorted(WEEKDAYS.index(day) for day in self.non_working_weekdays)
+
+    def reason_order(self) -> list[str]:
+        """Reason codes in the order the rules list them: ties in level break by this order."""
+        return list(self.reasons)
 
 
 class Rules(_Strict):

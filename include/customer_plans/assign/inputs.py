@@ -1,0 +1,253 @@
+"""The inputs of assignment, checked and normalised once: segments, staging frames, dates.
+
+``people`` is one row per segmented customer with everything the rules read about them
+(segments joined to the customers extract). The other frames keep only the columns
+assignment reads, with dates as ``datetime64[D]`` so every rule is a whole-array comparison.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from customer_plans.assign.talking_points import TalkingPoints
+from customer_plans.rules import Rules
+
+
+class AssignmentError(ValueError):
+    """The inputs cannot be assigned; the message names the table, column and an example."""
+
+
+SEGMENT_COLUMNS = (
+    "customer_id", "manager_id", "branch_id", "aum_cny", "tier_code", "tier_rank",
+    "tier_change", "previous_tier_code", "churn_score", "churn_level", "churn_signals",
+    "opportunities", "man_difficulty", "lifecycle_stage",
+)
+
+# the staging columns assignment reads (docs/pipeline.md); quarantine is optional
+FRAME_COLUMNS: dict[str, tuple[str, ...]] = {
+    "customers": (
+        "customer_id", "birth_date", "closed_date", "branch_id", "manager_id",
+        "preferred_channel", "marketing_consent", "do_not_contact",
+    ),
+    "restricted_list": ("customer_id",),
+    "managers": (
+        "manager_id", "branch_id", "daily_call_capacity", "daily_visit_capacity", "status",
+        "leave_start_date", "leave_end_date", "left_date", "backup_manager_id",
+    ),
+    "recent_contacts": ("customer_id", "contact_ts", "channel", "outcome"),
+    "complaints": ("complaint_id", "customer_id", "opened_date", "closed_date", "category"),
+    "accounts": (
+        "account_id", "customer_id", "product_kind", "closed_date", "maturity_date",
+        "interest_rate_pct", "principal_cny", "balance_cny",
+    ),
+}
+
+# the previous plan's columns that carry-over and feedback read
+PREVIOUS_PLAN_COLUMNS = (
+    "business_date", "branch_id", "manager_id", "customer_id", "status", "priority_level",
+    "channel", "reason_codes", "carried_reason_codes", "first_planned_date",
+)
+
+CHURN_ORDER = {"low": 0, "medium": 1, "high": 2}
+
+
+def to_day(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Dates or timestamps (any unit, or ISO text) as ``datetime64[D]``; missing is NaT."""
+    values = pd.Series(values)
+    if len(values) == 0:
+        return np.array([], dtype="datetime64[D]")
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        values = pd.to_datetime(values.astype("object"), errors="coerce", format="mixed")
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_localize(None)
+    return values.to_numpy(dtype="datetime64[D]")
+
+
+def to_float(values: pd.Series) -> np.ndarray:
+    return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def to_text(values: pd.Series) -> np.ndarray:
+    """Text column as an object array of ``str`` (missing is ``None``)."""
+    values = pd.Series(values)
+    return values.astype("object").where(values.notna(), None).to_numpy(dtype=object)
+
+
+@dataclass
+class Inputs:
+    """Everything one assignment run reads, normalised."""
+
+    business_date: date
+    day: np.datetime64  # the business date as datetime64[D]
+    contact_date: date  # the day the plan is worked: the day after the business date
+    rules: Rules
+    talking_points: TalkingPoints
+    people: pd.DataFrame  # one row per segmented customer
+    managers: pd.DataFrame
+    accounts: pd.DataFrame
+    complaints: pd.DataFrame
+    contacts: pd.DataFrame  # recent contacts: customer_id, contact_day, channel, outcome
+    restricted: set[str]
+    quarantined: set[str]
+
+    @property
+    def contact_day(self) -> np.datetime64:
+        return np.datetime64(self.contact_date, "D")
+
+
+def _require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise AssignmentError(
+            f"{table} lacks column(s) {', '.join(missing)}; see docs/pipeline.md for the contract"
+        )
+
+
+def _unique(frame: pd.DataFrame, table: str, key: str) -> None:
+    duplicated = frame[key].duplicated(keep=False)
+    if duplicated.any():
+        example = frame.loc[duplicated, key].iloc[0]
+        raise AssignmentError(
+            f"{table} has {int(duplicated.sum())} rows sharing a {key} (one expected), "
+            f"e.g. {key}={example}"
+        )
+
+
+def check_rules(rules: Rules) -> None:
+    """Cross-checks of the assignment rules against the tiers (the rules model checks the rest)."""
+    tier_codes = {level.code for level in rules.tiers.levels}
+    unknown = sorted(set(rules.assignment.holiday_greeting_tiers) - tier_codes)
+    if unknown:
+        raise AssignmentError(
+            f"rules assignment.holiday_greeting_tiers names unknown tiers {unknown} "
+            f"(tiers: {sorted(tier_codes)})"
+        )
+
+
+def build_people(segments: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """Segments joined to the customers extract: one row per segmented customer."""
+    _require(segments, "segments", SEGMENT_COLUMNS)
+    _unique(segments, "segments", "customer_id")
+    people = pd.DataFrame({
+        "customer_id": to_text(segments["customer_id"]),
+        "manager_id": to_text(segments["manager_id"]),
+        "branch_id": to_text(segments["branch_id"]),
+        "tier_code": to_text(segments["tier_code"]),
+        "tier_rank": to_float(segments["tier_rank"]),
+        "tier_change": to_text(segments["tier_change"]),
+        "previous_tier_code": to_text(segments["previous_tier_code"]),
+        "churn_score": to_float(segments["churn_score"]),
+        "churn_level": to_text(segments["churn_level"]),
+        "churn_signals": to_text(segments["churn_signals"]),
+        "opportunities": to_text(segments["opportunities"]),
+        "man_difficulty": to_float(segments["man_difficulty"]),
+        "lifecycle_stage": to_text(segments["lifecycle_stage"]),
+        "aum_cny": to_float(segments["aum_cny"]),
+        "aum_adb_cny": to_float(segments["aum_adb_cny"]) if "aum_adb_cny" in segments
+        else to_float(segments["aum_cny"]),
+    })
+    people["churn_rank"] = pd.Series(people["churn_level"]).map(CHURN_ORDER).fillna(0).to_numpy()
+    customers = customers.drop_duplicates("customer_id")
+    pos = pd.Index(to_text(customers["customer_id"])).get_indexer(people["customer_id"])
+    known = pos >= 0
+    safe = np.where(known, pos, 0)
+
+    def column(name, convert, fill):
+        values = convert(customers[name])
+        if len(values) == 0:
+            return np.full(len(people), fill)
+        return np.where(known, values[safe], fill)
+
+    people["birth_date"] = column("birth_date", to_day, np.datetime64("NaT", "D"))
+    people["closed_date"] = column("closed_date", to_day, np.datetime64("NaT", "D"))
+    people["preferred_channel"] = column("preferred_channel", to_text, None)
+    # a customer the extract does not know has no consent on record: service contacts only
+    people["marketing_consent"] = np.nan_to_num(column("marketing_consent", to_float, 0.0)) == 1
+    people["do_not_contact"] = np.nan_to_num(column("do_not_contact", to_float, 0.0)) == 1
+    return people
+
+
+def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
+                 business_date: date, rules: Rules, talking_points: TalkingPoints) -> Inputs:
+    """Check and normalise the inputs of :func:`customer_plans.assign.assign_contacts`."""
+    check_rules(rules)
+    for table, columns in FRAME_COLUMNS.items():
+        if table not in frames:
+            raise AssignmentError(f"staging extract {table!r} is missing; assignment needs "
+                                  f"{', '.join(FRAME_COLUMNS)}")
+        _require(frames[table], f"staging extract {table!r}", columns)
+    _unique(frames["managers"], "staging extract 'managers'", "manager_id")
+    people = build_people(segments, frames["customers"])
+
+    managers = frames["managers"]
+    roster = pd.DataFrame({
+        "manager_id": to_text(managers["manager_id"]),
+        "branch_id": to_text(managers["branch_id"]),
+        "daily_call_capacity": np.nan_to_num(to_float(managers["daily_call_capacity"])),
+        "daily_visit_capacity": np.nan_to_num(to_float(managers["daily_visit_capacity"])),
+        "status": to_text(managers["status"]),
+        "leave_start_date": to_day(managers["leave_start_date"]),
+        "leave_end_date": to_day(managers["leave_end_date"]),
+        "left_date": to_day(managers["left_date"]),
+        "backup_manager_id": to_text(managers["backup_manager_id"]),
+    })
+
+    known = set(people["customer_id"])
+    raw = frames["accounts"]
+    raw = raw[raw["customer_id"].isin(known) & raw["maturity_date"].notna()]
+    accounts = pd.DataFrame({
+        "account_id": to_text(raw["account_id"]),
+        "customer_id": to_text(raw["customer_id"]),
+        "product_kind": to_text(raw["product_kind"]),
+        "closed_date": to_day(raw["closed_date"]),
+        "maturity_date": to_day(raw["maturity_date"]),
+        "rate_pct": to_float(raw["interest_rate_pct"]),
+        "amount_cny": np.where(raw["principal_cny"].notna(), to_float(raw["principal_cny"]),
+                               to_float(raw["balance_cny"])),
+    })
+
+    raw = frames["complaints"]
+    raw = raw[raw["customer_id"].isin(known)]
+    complaints = pd.DataFrame({
+        "complaint_id": to_text(raw["complaint_id"]),
+        "customer_id": to_text(raw["customer_id"]),
+        "category": to_text(raw["category"]),
+        "opened_date": to_day(raw["opened_date"]),
+        "closed_date": to_day(raw["closed_date"]),
+    })
+
+    raw = frames["recent_contacts"]
+    contacts = pd.DataFrame({
+        "customer_id": to_text(raw["customer_id"]),
+        "contact_day": to_day(raw["contact_ts"]),
+        "channel": to_text(raw["channel"]),
+        "outcome": to_text(raw["outcome"]),
+    })
+
+    restricted = set(to_text(frames["restricted_list"]["customer_id"]))
+    quarantine = frames.get("quarantine")
+    quarantined: set[str] = set()
+    if quarantine is not None and len(quarantine):
+        if "customer_id" not in quarantine.columns:
+            raise AssignmentError("quarantine lacks column customer_id; cannot tell which "
+                                  "customers to leave out")
+        quarantined = {c for c in to_text(quarantine["customer_id"]) if c is not None}
+
+    return Inputs(
+        business_date=business_date,
+        day=np.datetime64(business_date, "D"),
+        contact_date=business_date + timedelta(days=1),
+        rules=rules,
+        talking_points=talking_points,
+        people=people,
+        managers=roster,
+        accounts=accounts,
+        complaints=complaints,
+        contacts=contacts,
+        restricted=restricted,
+        quarantined=quarantined,
+    )

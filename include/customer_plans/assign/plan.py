@@ -1,0 +1,210 @@
+"""The day's contact lists: candidates -> exclusions -> one contact per customer -> lists.
+
+:func:`assign_contacts` is a pure function of its inputs (no database, no clock): the same
+segments, staging frames, rules and previous plan always give the same rows in the same
+order.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from customer_plans.assign import text
+from customer_plans.assign.candidates import build_candidates
+from customer_plans.assign.capacity import apply_capacity
+from customer_plans.assign.channels import resolve_channels
+from customer_plans.assign.coverage import manager_availability, route_customers, route_managers
+from customer_plans.assign.exclusions import EXCLUSION_ORDER, apply_exclusions
+from customer_plans.assign.feedback import (
+    FEEDBACK_COLUMNS,
+    carried_reasons,
+    completion,
+    previous_plan,
+)
+from customer_plans.assign.inputs import Inputs, build_inputs
+from customer_plans.assign.priority import priority_order, score_contacts
+from customer_plans.assign.talking_points import TalkingPoints, shipped_talking_points
+from customer_plans.rules import Rules
+
+CONTACT_COLUMNS = (
+    "business_date", "branch_id", "manager_id", "rank", "status", "customer_id", "assignment",
+    "home_manager_id", "priority_level", "score", "score_value", "score_urgency", "score_risk",
+    "score_difficulty", "reasons", "reason_codes", "carried_reason_codes", "channel",
+    "capacity_kind", "deferred_reason", "talking_points_en", "talking_points_zh",
+    "first_planned_date", "rules_hash",
+)
+EXCLUSION_COLUMNS = (
+    "business_date", "branch_id", "manager_id", "home_manager_id", "customer_id",
+    "reason_code", "dropped_reasons", "detail", "rules_hash",
+)
+ALL_EXCLUSION_CODES = (*EXCLUSION_ORDER, "carry_over_expired", "capacity")
+
+
+def _group_sizes(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start positions and sizes of runs of equal keys in an already sorted array."""
+    n = len(sorted_keys)
+    if n == 0:
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    change = np.ones(n, dtype=bool)
+    change[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    starts = np.flatnonzero(change)
+    sizes = np.diff(np.append(starts, n))
+    return starts, sizes
+
+
+def merge_reasons(kept: pd.DataFrame, ctx: Inputs) -> pd.DataFrame:
+    """One contact per customer: every kept reason listed, most urgent first."""
+    precedence = {code: i for i, code in enumerate(ctx.rules.assignment.reason_order())}
+    ordered = kept.assign(_precedence=kept["code"].map(precedence).to_numpy()).sort_values(
+        ["customer_id", "level", "_precedence", "urgency"], ascending=[True, True, True, False],
+        kind="mergesort").reset_index(drop=True)
+    customer = ordered["customer_id"].to_numpy(dtype=object)
+    starts, sizes = _group_sizes(customer)
+    urgency = np.maximum.reduceat(ordered["urgency"].to_numpy(dtype="float64"), starts) \
+        if len(starts) else np.array([])
+    first_planned = np.minimum.reduceat(
+        ordered["first_planned_date"].to_numpy(dtype="datetime64[D]").astype(np.int64), starts
+    ).astype("datetime64[D]") if len(starts) else np.array([], dtype="datetime64[D]")
+    carried = ordered["detail_codes"].where(ordered["code"] == "carried_over")
+    carried_codes = carried.groupby(ordered["customer_id"], sort=True).first()
+    reasons = text.json_list(text.strings(ordered["reason_json"]), sizes)
+    return pd.DataFrame({
+        "customer_id": customer[starts],
+        "priority_level": ordered["level"].to_numpy()[starts].astype(np.int64),
+        "top_code": ordered["code"].to_numpy(dtype=object)[starts],
+        "previous_channel": ordered["previous_channel"].to_numpy(dtype=object)[starts],
+        "urgency": urgency,
+        "reasons": text.as_series(reasons),
+        "reason_codes": text.as_series(text.group_join(text.strings(ordered["code"]), sizes,
+                                                       " ")),
+        "carried_reason_codes": carried_codes.reindex(customer[starts]).to_numpy(dtype=object),
+        "talking_points_en": text.as_series(text.group_join(text.strings(ordered["talk_en"]),
+                                                            sizes, "\n")),
+        "talking_points_zh": text.as_series(text.group_join(text.strings(ordered["talk_zh"]),
+                                                            sizes, "\n")),
+        "first_planned_date": first_planned,
+    })
+
+
+def _exclusion_rows(dropped: pd.DataFrame, routes: pd.DataFrame, ctx: Inputs) -> pd.DataFrame:
+    """One row per customer per exclusion code, listing the reasons it dropped."""
+    if dropped.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in EXCLUSION_COLUMNS})
+    precedence = {code: i for i, code in enumerate(ctx.rules.assignment.reason_order())}
+    exclusion_order = {code: i for i, code in enumerate(ALL_EXCLUSION_CODES)}
+    ordered = dropped.assign(
+        _ex=dropped["exclusion"].map(exclusion_order).to_numpy(),
+        _pr=dropped["code"].map(precedence).fillna(len(precedence)).to_numpy(),
+    ).sort_values(["customer_id", "_ex", "_pr"], kind="mergesort").reset_index(drop=True)
+    key = (ordered["customer_id"].astype(str) + "\x00" + ordered["exclusion"].astype(str))
+    starts, sizes = _group_sizes(key.to_numpy(dtype=object))
+    m = len(starts)
+    codes = text.json_list(text.json_string(text.strings(ordered["code"])), sizes)
+    items = text.group_join(text.strings(ordered["item"].fillna("")), sizes, ", ")
+    head = text.strings(ordered["detail"]).take(pa.array(starts, type=pa.int64()))
+    exclusion = ordered["exclusion"].to_numpy(dtype=object)[starts]
+    detail = text.choose(exclusion == "recently_contacted", text.join([head, " ", items], m),
+                         head, m)
+    customer = ordered["customer_id"].to_numpy(dtype=object)[starts]
+    pos = pd.Index(ctx.people["customer_id"]).get_indexer(customer)
+    return pd.DataFrame({
+        "business_date": np.full(m, ctx.business_date, dtype=object),
+        "branch_id": routes["list_branch_id"].to_numpy(dtype=object)[pos],
+        "manager_id": routes["list_manager_id"].to_numpy(dtype=object)[pos],
+        "home_manager_id": routes["home_manager_id"].to_numpy(dtype=object)[pos],
+        "customer_id": customer,
+        "reason_code": exclusion,
+        "dropped_reasons": text.as_series(codes),
+        "detail": text.as_series(detail),
+        "rules_hash": np.full(m, ctx.rules.content_hash, dtype=object),
+    })
+
+
+def _capacity_dropped(contacts: pd.DataFrame) -> pd.DataFrame:
+    deferred = contacts[contacts["status"] == "deferred"]
+    n = len(deferred)
+    rows = []
+    if n:
+        codes = deferred["reason_codes"].to_numpy(dtype=object)
+        long = pd.Series(codes, index=deferred["customer_id"].to_numpy(dtype=object)
+                         ).str.split().explode()
+        detail = text.join(["rank ", text.integer(deferred["rank"].to_numpy()), ": ",
+                            text.strings(deferred["deferred_reason"])], n)
+        detail_by_customer = pd.Series(text.as_series(detail).to_numpy(dtype=object),
+                                       index=deferred["customer_id"].to_numpy(dtype=object))
+        rows.append(pd.DataFrame({
+            "customer_id": long.index.to_numpy(dtype=object),
+            "exclusion": "capacity",
+            "code": long.to_numpy(dtype=object),
+            "detail": detail_by_customer.reindex(long.index).to_numpy(dtype=object),
+            "item": "",
+        }))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
+        columns=["customer_id", "exclusion", "code", "detail", "item"])
+
+
+def assign_contacts(
+    segments: pd.DataFrame,
+    frames: dict[str, pd.DataFrame],
+    business_date: date,
+    rules: Rules,
+    carry_over: pd.DataFrame | None = None,
+    talking_points: TalkingPoints | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Each manager's prioritized contact list for ``business_date``.
+
+    ``segments``: the segments rows of the business date (docs/pipeline.md). ``frames``: the
+    staging extracts ``customers, restricted_list, managers, recent_contacts, complaints,
+    accounts`` and optionally ``quarantine``. ``carry_over``: the ``plan_contacts`` rows of
+    the previous plan (both statuses), or None when there is none.
+
+    Returns ``(contacts, exclusions, feedback)``: rows for ``plan_contacts``,
+    ``plan_exclusions`` and ``plan_feedback`` (columns :data:`CONTACT_COLUMNS`,
+    :data:`EXCLUSION_COLUMNS`, :data:`feedback.FEEDBACK_COLUMNS` plus ``rules_hash``).
+    """
+    ctx = build_inputs(segments, frames, business_date, rules,
+                       talking_points or shipped_talking_points())
+    previous = previous_plan(carry_over, business_date,
+                             rules.assignment.previous_plan_lookback_days)
+    carried, expired, carried_rows = carried_reasons(ctx, previous)
+    candidates = build_candidates(ctx, carried)
+    kept, dropped = apply_exclusions(candidates, ctx)
+
+    roster = manager_availability(ctx.managers, ctx.contact_day)
+    routes = route_customers(ctx.people["manager_id"].to_numpy(dtype=object),
+                             ctx.people["branch_id"].to_numpy(dtype=object),
+                             route_managers(roster))
+
+    contacts = merge_reasons(kept, ctx)
+    pos = pd.Index(ctx.people["customer_id"]).get_indexer(contacts["customer_id"])
+    contacts["channel"] = resolve_channels(
+        contacts["top_code"].to_numpy(dtype=object),
+        ctx.people["preferred_channel"].to_numpy(dtype=object)[pos],
+        contacts["previous_channel"].to_numpy(dtype=object), rules)
+    contacts["manager_id"] = routes["list_manager_id"].to_numpy(dtype=object)[pos]
+    contacts["branch_id"] = routes["list_branch_id"].to_numpy(dtype=object)[pos]
+    contacts["assignment"] = routes["assignment"].to_numpy(dtype=object)[pos]
+    contacts["home_manager_id"] = routes["home_manager_id"].to_numpy(dtype=object)[pos]
+    contacts = score_contacts(contacts, ctx.people, rules)
+    contacts = apply_capacity(priority_order(contacts), roster, rules)
+    contacts["business_date"] = business_date
+    contacts["rules_hash"] = rules.content_hash
+    # dates as ``datetime.date`` objects, as the database columns hold them
+    contacts["first_planned_date"] = contacts["first_planned_date"].to_numpy(
+        dtype="datetime64[D]").astype(object)
+    contacts_out = contacts[list(CONTACT_COLUMNS)].reset_index(drop=True)
+
+    all_dropped = pd.concat(
+        [frame for frame in (dropped, expired, _capacity_dropped(contacts)) if len(frame)]
+        or [dropped], ignore_index=True)
+    exclusions_out = _exclusion_rows(all_dropped, routes, ctx)
+
+    feedback = completion(ctx, previous, carried_rows, contacts_out)
+    feedback["rules_hash"] = rules.content_hash
+    feedback_out = feedback[[*FEEDBACK_COLUMNS, "rules_hash"]]
+    return contacts_out, exclusions_out, feedback_out
+

@@ -1,0 +1,256 @@
+"""Each manager's list: one contact per customer, in priority order, within capacity,
+covered while a manager is away, pooled when nobody can take the customer."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+from customer_plans.assign.priority import value_component
+
+from tests.test_assign_cases import Bank, one, reasons_of, run
+
+IDLE = [{"code": "idle_balance", "amount_cny": 200000}]
+
+
+def test_several_reasons_merge_into_one_contact_at_the_best_level(rules):
+    bank = Bank().manager("M1").customer(
+        "C1", opportunities=[*IDLE, {"code": "new_customer_follow_up", "day": 7}],
+        tier_change="down", previous_tier_code="platinum")
+    bank.maturity("C1", 7).maturity("C1", 1)
+    contacts, _, _ = run(bank, rules)
+    assert len(contacts) == 1
+    contact = one(contacts, "C1")
+    assert contact["priority_level"] == 1
+    assert reasons_of(contacts, "C1") == [
+        "maturity_due", "maturity_upcoming", "tier_downgrade", "idle_balance",
+        "new_customer_follow_up"]
+    reasons = json.loads(contact["reasons"])
+    assert [r["level"] for r in reasons] == [1, 2, 2, 3, 3]
+    assert all(r["text_en"] and r["text_zh"] for r in reasons)
+    assert len(contact["talking_points_en"].split("\n")) == 5
+    assert len(contact["talking_points_zh"].split("\n")) == 5
+
+
+def test_levels_come_before_scores(rules):
+    bank = Bank().manager("M1")
+    # a private-banking customer with a pile of routine reasons ...
+    bank.customer("RICH", tier="private", aum_adb_cny=9e6, churn_score=55.0,
+                  man_difficulty=1, opportunities=IDLE)
+    # ... never outranks a mass customer whose deposit matures tomorrow
+    bank.customer("DUE", tier="mass", aum_adb_cny=20_000.0, man_difficulty=8).maturity("DUE", 1)
+    contacts, _, _ = run(bank, rules)
+    assert list(contacts["customer_id"]) == ["DUE", "RICH"]
+    assert list(contacts["rank"]) == [1, 2]
+
+
+def test_within_a_level_the_score_orders_and_the_customer_id_breaks_ties(rules):
+    bank = Bank().manager("M1")
+    for customer_id in ("C3", "C1", "C2"):
+        bank.customer(customer_id, opportunities=IDLE)
+    bank.customer("BIG", tier="diamond", aum_adb_cny=3e6, opportunities=IDLE)
+    contacts, _, _ = run(bank, rules)
+    assert list(contacts["customer_id"]) == ["BIG", "C1", "C2", "C3"]
+    big, c1 = one(contacts, "BIG"), one(contacts, "C1")
+    assert big["score_value"] > c1["score_value"]
+    weights = rules.assignment.score_weights
+    expected = (weights.value * big["score_value"] + weights.urgency * big["score_urgency"]
+                + weights.risk * big["score_risk"]
+                + weights.difficulty * big["score_difficulty"])
+    assert big["score"] == pytest.approx(expected, abs=1e-5)
+
+
+def test_score_components_reward_value_urgency_risk_and_ease(rules):
+    bank = Bank().manager("M1")
+    bank.customer("BASE").maturity("BASE", 7)
+    bank.customer("SOONER").maturity("SOONER", 3)
+    bank.customer("RISKIER", churn_score=25.0).maturity("RISKIER", 7)
+    bank.customer("EASIER", man_difficulty=1).maturity("EASIER", 7)
+    bank.customer("RICHER", aum_adb_cny=400_000.0).maturity("RICHER", 7)
+    contacts, _, _ = run(bank, rules)
+    score = contacts.set_index("customer_id")["score"]
+    for better in ("SOONER", "RISKIER", "EASIER", "RICHER"):
+        assert score[better] > score["BASE"], better
+
+
+def test_value_component_rises_with_tier_and_aum(rules):
+    ranks = [5, 5, 4, 4, 3, 2, 1, 1]
+    aum = [0, 40_000, 50_000, 400_000, 600_000, 3e6, 6e6, 5e7]
+    values = value_component(ranks, aum, rules)
+    assert list(values) == sorted(values)
+    assert values[0] == 0 and values[-1] == 1
+
+
+@pytest.mark.parametrize(
+    ("code_setup", "preferred", "channel"),
+    [
+        (lambda b: b.maturity("C1", 3), "wechat", "phone"),
+        (lambda b: b.segments[0].update(opportunities=json.dumps([
+            {"code": "post_sale_follow_up", "days": 3, "date": "2026-11-17"}])), "wechat",
+         "wechat"),
+        (lambda b: b.segments[0].update(opportunities=json.dumps([
+            {"code": "post_sale_follow_up", "days": 3, "date": "2026-11-17"}])), "fax", "phone"),
+        (lambda b: b.segments[0].update(opportunities=json.dumps([
+            {"code": "post_sale_follow_up", "days": 3, "date": "2026-11-17"}])), "visit",
+         "visit"),
+    ],
+)
+def test_channel_by_purpose_and_preference(rules, code_setup, preferred, channel):
+    bank = Bank().manager("M1").customer("C1", preferred=preferred)
+    code_setup(bank)
+    assert one(run(bank, rules)[0], "C1")["channel"] == channel
+
+
+def test_the_most_urgent_reason_sets_the_channel(rules):
+    bank = Bank(business_date=date(2026, 11, 17)).manager("M1")
+    bank.customer("C1", birth_date=date(1980, 11, 18), preferred="email").maturity("C1", 3)
+    bank.customer("C2", birth_date=date(1980, 11, 18), preferred="email")
+    contacts, _, _ = run(bank, rules)
+    assert one(contacts, "C1")["channel"] == "phone"  # maturity (level 2) beats birthday (3)
+    assert one(contacts, "C2")["channel"] == "email"  # greeting by message, as preferred
+
+
+# ------------------------------------------------------------------ capacity
+
+
+def test_capacity_defers_the_overflow_in_rank_order(rules):
+    bank = Bank().manager("M1", calls=2, visits=1)
+    for i in range(4):
+        bank.customer(f"C{i}", opportunities=IDLE, aum_adb_cny=100_000.0 + 50_000 * i)
+    for i in range(3):
+        bank.customer(f"V{i}", tier="private", aum_adb_cny=7e6 + 1e6 * i, opportunities=[
+            {"code": "cadence_overdue", "days_since_contact": 30, "cadence_days": 10}])
+    contacts, exclusions, _ = run(bank, rules)
+    planned = contacts[contacts["status"] == "planned"]
+    assert list(planned["customer_id"]) == ["V2", "C3", "C2"]
+    assert (planned["channel"] == "visit").sum() == 1
+    deferred = contacts[contacts["status"] == "deferred"]
+    assert list(deferred["customer_id"]) == ["V1", "V0", "C1", "C0"]
+    assert list(contacts["rank"]) == list(range(1, 8))
+    assert set(deferred["deferred_reason"]) == {
+        "daily_visit_capacity 1 used by higher-ranked contacts",
+        "daily_call_capacity 2 (calls and messages) used by higher-ranked contacts"}
+    capacity = exclusions[exclusions["reason_code"] == "capacity"]
+    assert sorted(capacity["customer_id"]) == ["C0", "C1", "V0", "V1"]
+    assert capacity.set_index("customer_id").loc["C0", "detail"].startswith("rank 7: ")
+
+
+def test_zero_capacity_defers_everything(rules):
+    bank = Bank().manager("M1", calls=0).customer("C1").maturity("C1", 0)
+    contact = one(run(bank, rules)[0], "C1")
+    assert contact["status"] == "deferred"
+
+
+# ------------------------------------------------------------------ coverage
+
+
+def test_a_manager_on_leave_is_covered_by_the_backup_within_the_backup_capacity(rules):
+    bank = Bank().manager("M1", calls=2).manager("M2", status="on_leave", backup="M1")
+    bank.customer("OWN1", opportunities=IDLE).customer("OWN2", opportunities=IDLE)
+    bank.customer("AWAY", manager_id="M2").maturity("AWAY", 1)
+    contacts, _, feedback = run(bank, rules)
+    assert set(contacts["manager_id"]) == {"M1"}
+    away = one(contacts, "AWAY")
+    assert (away["assignment"], away["home_manager_id"], away["rank"], away["status"]) == (
+        "covered", "M2", 1, "planned")
+    assert one(contacts, "OWN1")["assignment"] == "own"
+    assert (contacts["status"] == "planned").sum() == 2
+    assert set(feedback["manager_id"]) == {"M1", "M2"}
+
+
+@pytest.mark.parametrize(
+    ("leave", "expected"),
+    [
+        # the plan is worked on 21 Nov (the day after the business date)
+        ({"status": "active", "leave_start_date": date(2026, 11, 21),
+          "leave_end_date": date(2026, 11, 30)}, "covered"),
+        ({"status": "active", "leave_start_date": date(2026, 11, 22)}, "own"),
+        ({"status": "on_leave", "leave_start_date": date(2026, 11, 1),
+          "leave_end_date": date(2026, 11, 20)}, "own"),
+        ({"status": "on_leave", "leave_start_date": date(2026, 11, 1),
+          "leave_end_date": date(2026, 11, 21)}, "covered"),
+        ({"status": "on_leave"}, "covered"),
+        ({"status": "active", "left_date": date(2026, 11, 21)}, "pool"),
+        ({"status": "left"}, "pool"),
+    ],
+)
+def test_availability_on_the_day_the_plan_is_worked(rules, leave, expected):
+    bank = Bank().manager("M1").manager("M2", backup="M1", **leave)
+    bank.customer("C1", manager_id="M2").maturity("C1", 0)
+    assert one(run(bank, rules)[0], "C1")["assignment"] == expected
+
+
+@pytest.mark.parametrize(
+    ("roster", "manager_id"),
+    [
+        (lambda b: b.manager("M2", status="left"), "M2"),
+        (lambda b: b.manager("M2", status="on_leave", backup="M3").manager(
+            "M3", status="on_leave"), "M2"),
+        (lambda b: b.manager("M2", status="on_leave", backup="GONE"), "M2"),
+        (lambda b: b.manager("M2", status="on_leave"), "M2"),
+        (lambda b: None, "NOT-ON-ROSTER"),
+        (lambda b: None, None),
+    ],
+)
+def test_customers_nobody_can_take_go_to_the_branch_pool(rules, roster, manager_id):
+    bank = Bank().manager("M1", calls=0)
+    roster(bank)
+    bank.customer("C1", manager_id=manager_id, branch_id="B7").maturity("C1", 3)
+    contacts, _, feedback = run(bank, rules)
+    contact = one(contacts, "C1")
+    assert (contact["manager_id"], contact["branch_id"], contact["assignment"]) == (
+        "POOL-B7", "B7", "pool")
+    assert contact["home_manager_id"] == manager_id
+    assert contact["status"] == "planned"  # pools have no capacity
+    assert contact["capacity_kind"] is None
+    assert "POOL-B7" in set(feedback["manager_id"])
+
+
+def test_pool_lists_rank_like_any_other(rules):
+    bank = Bank().manager("M1")
+    for i in range(30):
+        bank.customer(f"P{i:02d}", manager_id=None).maturity(f"P{i:02d}", 3)
+    contacts, _, _ = run(bank, rules)
+    assert list(contacts["rank"]) == list(range(1, 31))
+    assert (contacts["status"] == "planned").all()
+
+
+def test_no_customer_is_on_two_lists_and_output_is_deterministic(rules):
+    bank = Bank().manager("M1", calls=3).manager("M2", status="on_leave", backup="M1")
+    bank.manager("M3", branch_id="B2")
+    for i in range(12):
+        manager = ("M1", "M2", "M3", None)[i % 4]
+        bank.customer(f"C{i:02d}", manager_id=manager, branch_id="B2" if manager == "M3"
+                      else "B1", opportunities=IDLE).maturity(f"C{i:02d}", (0, 1, 3, 7)[i % 4])
+    first = run(bank, rules)
+    second = run(bank, rules)
+    for a, b in zip(first, second, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    contacts = first[0]
+    assert contacts["customer_id"].is_unique
+    assert not contacts.duplicated(["manager_id", "rank"]).any()
+    # rows arrive in list order: manager, then rank
+    assert list(contacts.index) == list(
+        contacts.sort_values(["manager_id", "rank"]).index)
+
+
+def test_an_empty_day_gives_empty_tables_with_their_columns(rules):
+    bank = Bank().manager("M1").customer("C1")
+    contacts, exclusions, feedback = run(bank, rules)
+    assert contacts.empty and exclusions.empty
+    assert "talking_points_zh" in contacts.columns and "reason_code" in exclusions.columns
+    assert list(feedback["manager_id"]) == ["M1"]
+    assert feedback["completion_rate"].isna().all()
+
+
+def test_dates_are_relative_to_the_business_date(rules):
+    bank = Bank(business_date=date(2026, 12, 29)).manager("M1")
+    bank.customer("C1").maturity("C1", 3)
+    contact = one(run(bank, rules)[0], "C1")
+    assert "1 Jan 2027" in contact["talking_points_en"]
+    assert "2027年1月1日" in contact["talking_points_zh"]
+    assert contact["business_date"] == date(2026, 12, 29)
+    assert contact["first_planned_date"] == date(2026, 12, 29)
+    assert bank.business_date + timedelta(days=3) == date(2027, 1, 1)
