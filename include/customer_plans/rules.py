@@ -41,6 +41,8 @@ class Tiers(_Strict):
     aum_product_kinds: list[Literal[PRODUCT_KINDS]]  # type: ignore[valid-type]
     adb_window_days: int = Field(gt=0, le=92)
     downgrade_hold_days: int = Field(ge=0)
+    # a customer's history is their latest stored row at most this many days old
+    history_lookback_days: int = Field(ge=1)
     levels: list[TierLevel] = Field(min_length=2)
 
     @model_validator(mode="after")
@@ -69,6 +71,14 @@ class Familiarity(_Strict):
     contact_window_days: int = Field(gt=0)
     profile_fields: list[str] = Field(min_length=1)
     classes: list[FamiliarityClass] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _last_class_catches_all(self) -> Familiarity:
+        last = self.classes[-1]
+        if last.min_reached_contacts != 0 or last.min_profile_completeness != 0:
+            raise ValueError("the last class must need 0 contacts and 0 completeness "
+                             "so that every customer gets a class")
+        return self
 
 
 class GridGroup(_Strict):
@@ -112,20 +122,90 @@ class Lifecycle(_Strict):
     dormant_days_without_activity: int = Field(gt=0)
     potential_max_aum_cny: float = Field(ge=0)
 
+    @model_validator(mode="after")
+    def _trends_ordered(self) -> Lifecycle:
+        if not self.declining_trend_90d_pct < 0 < self.growing_trend_90d_pct:
+            raise ValueError("need declining_trend_90d_pct < 0 < growing_trend_90d_pct")
+        if self.declining_trend_30d_pct >= 0:
+            raise ValueError("declining_trend_30d_pct must be below 0")
+        return self
+
 
 class ChurnLevels(_Strict):
     medium_min_score: float
     high_min_score: float
 
 
-class ChurnSignal(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+class ChurnSignal(_Strict):
     weight: float = Field(ge=0)
+
+
+class AumDeclineSignal(ChurnSignal):
+    threshold_90d_pct: float = Field(lt=0)
+
+
+class BalanceDeclineSignal(ChurnSignal):
+    threshold_30d_pct: float = Field(lt=0)
+
+
+class SalaryStoppedSignal(ChurnSignal):
+    # the transaction summary covers three 30-day windows: a stop is seen for 1 or 2 months
+    months_without: int = Field(ge=1, le=2)
+
+
+class TransfersOutSignal(ChurnSignal):
+    min_90d_cny: float = Field(ge=0)
+    min_share_of_aum: float = Field(ge=0)
+
+
+class ProductNotRenewedSignal(ChurnSignal):
+    within_days: int = Field(ge=0)
+    # a closed or matured product counts as renewed when the customer opened any product of
+    # the same group on or after that date; kinds in no group never raise this signal
+    renewal_groups: dict[str, list[Literal[PRODUCT_KINDS]]]  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _kinds_once(self) -> ProductNotRenewedSignal:
+        kinds = [kind for group in self.renewal_groups.values() for kind in group]
+        if len(kinds) != len(set(kinds)):
+            raise ValueError("renewal_groups must place each product kind in one group at most")
+        return self
+
+
+class ComplaintSignal(ChurnSignal):
+    recent_days: int = Field(ge=0)
+
+
+class ChurnSignals(_Strict):
+    """The churn signals, each with its weight and thresholds; ``signals["code"]`` works too."""
+
+    aum_decline: AumDeclineSignal
+    balance_decline_30d: BalanceDeclineSignal
+    salary_stopped: SalaryStoppedSignal
+    transfers_out: TransfersOutSignal
+    product_not_renewed: ProductNotRenewedSignal
+    dormant: ChurnSignal
+    complaint: ComplaintSignal
+    single_product: ChurnSignal
+
+    def __getitem__(self, code: str) -> ChurnSignal:
+        if code not in type(self).model_fields:
+            raise KeyError(code)
+        return getattr(self, code)
+
+    def items(self) -> list[tuple[str, ChurnSignal]]:
+        return [(code, getattr(self, code)) for code in type(self).model_fields]
 
 
 class Churn(_Strict):
     levels: ChurnLevels
-    signals: dict[str, ChurnSignal]
+    signals: ChurnSignals
+
+    @model_validator(mode="after")
+    def _levels_ordered(self) -> Churn:
+        if not 0 < self.levels.medium_min_score < self.levels.high_min_score <= 100:
+            raise ValueError("levels need 0 < medium_min_score < high_min_score <= 100")
+        return self
 
 
 class Opportunities(_Strict):
@@ -134,6 +214,8 @@ class Opportunities(_Strict):
     idle_current_balance_min_cny: float = Field(ge=0)
     new_customer_follow_up_days: list[int]
     post_sale_follow_up_days: list[int]
+    # a follow-up stays due this many days after its day, so a full day does not lose it
+    follow_up_grace_days: int = Field(ge=0)
 
 
 # the contact reasons the assignment stage produces; the rules must give each one a level,
