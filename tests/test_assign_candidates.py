@@ -61,11 +61,12 @@ def test_a_closed_account_is_no_maturity_reason(rules):
      ("gold", "low", None, None), ("private", "low", None, None)],
 )
 def test_retention_by_tier_and_churn_level(rules, tier, churn, expected, level):
-    signals = [{"code": "aum_decline", "value": -32, "text_en": "AUM down 32% in 90 days",
-                "text_zh": "近90天资产下降32%"},
-               {"code": "salary_stopped", "value": 2, "text_en": "salary stopped",
-                "text_zh": "代发工资停止"},
-               {"code": "dormant", "value": 1, "text_en": "dormant", "text_zh": "休眠"}]
+    signals = [{"code": "dormant", "value": 1, "weight": 20, "text_en": "dormant",
+                "text_zh": "休眠"},
+               {"code": "aum_decline", "value": -32, "weight": 30,
+                "text_en": "AUM down 32% in 90 days", "text_zh": "近90天资产下降32%"},
+               {"code": "salary_stopped", "value": 2, "weight": 25, "text_en": "salary stopped",
+                "text_zh": "代发工资停止"}]
     bank = Bank().manager("M1").customer("C1", tier=tier, churn_level=churn, churn_score=70.0,
                                          signals=signals)
     contacts, _, _ = run(bank, rules)
@@ -73,7 +74,7 @@ def test_retention_by_tier_and_churn_level(rules, tier, churn, expected, level):
     if expected:
         contact = one(contacts, "C1")
         assert contact["priority_level"] == level
-        # the two strongest signals are quoted, not the whole list
+        # the two heaviest signals are quoted, not the whole list
         assert "AUM down 32% in 90 days; salary stopped" in contact["talking_points_en"]
         assert "dormant" not in contact["talking_points_en"]
         assert contact["channel"] == ("visit" if expected == "retention_top_tier" else "phone")

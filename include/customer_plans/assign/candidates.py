@@ -42,8 +42,9 @@ OPPORTUNITY_FIELDS = (
     ("days", pa.float64()), ("date", pa.string()), ("days_since_contact", pa.float64()),
     ("cadence_days", pa.float64()),
 )
-SIGNAL_FIELDS = (("code", pa.string()), ("text_en", pa.string()), ("text_zh", pa.string()))
-# how many churn signals a retention reason quotes
+SIGNAL_FIELDS = (("code", pa.string()), ("text_en", pa.string()), ("text_zh", pa.string()),
+                 ("weight", pa.float64()))
+# how many churn signals a retention reason quotes (the heaviest first)
 SIGNALS_QUOTED = 2
 
 
@@ -259,7 +260,10 @@ def retention_reasons(ctx: Inputs) -> pd.DataFrame:
     positions, signals = parse_json_lists(rows["churn_signals"].to_numpy(), SIGNAL_FIELDS,
                                           "churn_signals")
     signals["row"] = positions
-    quoted = signals[signals.groupby("row").cumcount() < SIGNALS_QUOTED]
+    signals["order"] = np.arange(len(signals))
+    signals = signals.sort_values(["row", "weight", "order"], ascending=[True, False, True],
+                                  na_position="last", kind="mergesort")
+    quoted = signals[signals.groupby("row").cumcount().to_numpy() < SIGNALS_QUOTED]
     sizes = np.bincount(quoted["row"].to_numpy(), minlength=n)
     display = {}
     for lang in LANGUAGES:
