@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from customer_plans.assign import text
 from customer_plans.assign.candidates import open_complaints
-from customer_plans.assign.inputs import Inputs
+from customer_plans.assign.inputs import Inputs, member
 
 EXCLUSION_ORDER = (
     "quarantined", "closed", "restricted", "do_not_contact", "no_marketing_consent",
@@ -56,7 +56,7 @@ def last_completed_contact(ctx: Inputs) -> pd.Series:
 def apply_exclusions(reasons: pd.DataFrame, ctx: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split candidate reasons into those kept and those dropped (with the exclusion code)."""
     people = ctx.people
-    pos = pd.Index(people["customer_id"]).get_indexer(reasons["customer_id"])
+    pos = ctx.positions(reasons["customer_id"])
     if (pos < 0).any():
         raise ValueError("apply_exclusions: every reason must belong to a segmented customer")
     rules = ctx.rules.assignment
@@ -69,7 +69,7 @@ def apply_exclusions(reasons: pd.DataFrame, ctx: Inputs) -> tuple[pd.DataFrame, 
     closed_date = people["closed_date"].to_numpy()[pos]
     is_closed = (~np.isnat(closed_date) & (closed_date <= ctx.day)) | (
         people["lifecycle_stage"].to_numpy()[pos] == "lost")
-    complaint_customers = set(open_complaints(ctx)["customer_id"])
+    complaint_customers = open_complaints(ctx)["customer_id"].to_numpy(dtype=object)
     last = last_completed_contact(ctx)
     last_day = last.reindex(customer).to_numpy(dtype="datetime64[D]")
     days_since = np.where(np.isnat(last_day), np.inf,
@@ -78,12 +78,12 @@ def apply_exclusions(reasons: pd.DataFrame, ctx: Inputs) -> tuple[pd.DataFrame, 
         {c: r.suppress_days for c, r in rules.reasons.items()}).to_numpy(dtype="float64")
 
     tests = {
-        "quarantined": pd.Series(customer).isin(ctx.quarantined).to_numpy(),
+        "quarantined": member(customer, ctx.quarantined),
         "closed": is_closed,
-        "restricted": pd.Series(customer).isin(ctx.restricted).to_numpy(),
+        "restricted": member(customer, ctx.restricted),
         "do_not_contact": people["do_not_contact"].to_numpy()[pos],
         "no_marketing_consent": ~service & ~people["marketing_consent"].to_numpy()[pos],
-        "open_complaint": ~service & pd.Series(customer).isin(complaint_customers).to_numpy(),
+        "open_complaint": ~service & member(customer, complaint_customers),
         "recently_contacted": (level > 1) & (suppress_days > 0) & (days_since < suppress_days),
     }
     exclusion = np.full(n, None, dtype=object)

@@ -25,7 +25,13 @@ import pyarrow as pa
 
 from customer_plans.assign import text
 from customer_plans.assign.candidates import empty_reasons, make_reasons
-from customer_plans.assign.inputs import PREVIOUS_PLAN_COLUMNS, AssignmentError, Inputs, to_day
+from customer_plans.assign.inputs import (
+    PREVIOUS_PLAN_COLUMNS,
+    AssignmentError,
+    Inputs,
+    member,
+    to_day,
+)
 from customer_plans.assign.talking_points import LANGUAGES
 
 FEEDBACK_COLUMNS = (
@@ -56,13 +62,14 @@ def previous_plan(carry_over: pd.DataFrame | None, business_date: date,
     return frame.reset_index(drop=True)
 
 
-def completed_customers(ctx: Inputs, first_day: np.datetime64, last_day: np.datetime64) -> set:
+def completed_customers(ctx: Inputs, first_day: np.datetime64,
+                        last_day: np.datetime64) -> np.ndarray:
     """Customers with a completed contact on a day from ``first_day`` to ``last_day``."""
     contacts = ctx.contacts
     day = contacts["contact_day"].to_numpy()
     done = contacts["outcome"].isin(ctx.rules.assignment.completed_outcomes).to_numpy()
     within = done & (day >= first_day) & (day <= last_day)
-    return set(contacts.loc[within, "customer_id"])
+    return pd.unique(contacts.loc[within, "customer_id"].to_numpy(dtype=object))
 
 
 def _split_codes(frame: pd.DataFrame) -> pd.DataFrame:
@@ -91,9 +98,9 @@ def carried_reasons(ctx: Inputs, previous: pd.DataFrame | None
     level = previous["priority_level"].to_numpy(dtype="float64")
     eligible = ((status == "deferred")
                 | ((status == "planned") & (level <= rules.carry_over_max_level)))
-    eligible &= ~previous["customer_id"].isin(done).to_numpy()
+    eligible &= ~member(previous["customer_id"], done)
     # customers outside today's segments (another batch of branches) are not ours to carry
-    eligible &= previous["customer_id"].isin(ctx.people["customer_id"]).to_numpy()
+    eligible &= member(previous["customer_id"], ctx.people["customer_id"].to_numpy(dtype=object))
     rows = previous.loc[eligible].drop_duplicates("customer_id").reset_index(drop=True)
     long = _split_codes(rows)
     carry = {code: rule.carry_over for code, rule in rules.reasons.items()}
@@ -200,7 +207,7 @@ def completion(ctx: Inputs, previous: pd.DataFrame | None, carried_rows: pd.Data
     done = completed_customers(ctx, worked_on, worked_on)
     planned = previous[previous["status"] == "planned"]
     planned_count = planned.groupby("manager_id").size()
-    completed_count = planned[planned["customer_id"].isin(done)].groupby("manager_id").size()
+    completed_count = planned[member(planned["customer_id"], done)].groupby("manager_id").size()
     carried_count = carried_rows.groupby("manager_id").size() if len(carried_rows) else \
         pd.Series(dtype="int64")
     ids = managers["manager_id"]

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from customer_plans.assign.talking_points import TalkingPoints
 from customer_plans.rules import Rules
@@ -71,6 +73,16 @@ def to_float(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
+def member(values, pool) -> np.ndarray:
+    """``values`` in ``pool`` (any text collections), element-wise, as a hash lookup in Arrow:
+    pandas' ``isin`` on Arrow strings converts the pool one Python scalar at a time."""
+    values = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    pool = list(pool) if isinstance(pool, set | frozenset) else pool
+    pool = pa.array(np.asarray(pool, dtype=object), type=pa.string(), from_pandas=True)
+    array = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    return pc.fill_null(pc.is_in(array, value_set=pool), False).to_numpy(zero_copy_only=False)
+
+
 def to_text(values: pd.Series) -> np.ndarray:
     """Text column as an object array of ``str`` (missing is ``None``)."""
     values = pd.Series(values)
@@ -93,6 +105,14 @@ class Inputs:
     contacts: pd.DataFrame  # recent contacts: customer_id, contact_day, channel, outcome
     restricted: set[str]
     quarantined: set[str]
+
+    def __post_init__(self) -> None:
+        # one hash index of the customers, reused by every lookup
+        self.people_index = pd.Index(self.people["customer_id"])
+
+    def positions(self, customer_ids) -> np.ndarray:
+        """Row positions in ``people`` of ``customer_ids`` (-1 where unknown)."""
+        return self.people_index.get_indexer(pd.Index(np.asarray(customer_ids, dtype=object)))
 
     @property
     def contact_day(self) -> np.datetime64:
@@ -196,9 +216,9 @@ def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
         "backup_manager_id": to_text(managers["backup_manager_id"]),
     })
 
-    known = set(people["customer_id"])
+    known = people["customer_id"].to_numpy(dtype=object)
     raw = frames["accounts"]
-    raw = raw[raw["customer_id"].isin(known) & raw["maturity_date"].notna()]
+    raw = raw[member(raw["customer_id"], known) & raw["maturity_date"].notna().to_numpy()]
     accounts = pd.DataFrame({
         "account_id": to_text(raw["account_id"]),
         "customer_id": to_text(raw["customer_id"]),
@@ -211,7 +231,7 @@ def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
     })
 
     raw = frames["complaints"]
-    raw = raw[raw["customer_id"].isin(known)]
+    raw = raw[member(raw["customer_id"], known)]
     complaints = pd.DataFrame({
         "complaint_id": to_text(raw["complaint_id"]),
         "customer_id": to_text(raw["customer_id"]),

@@ -110,7 +110,7 @@ def _exclusion_rows(dropped: pd.DataFrame, routes: pd.DataFrame, ctx: Inputs) ->
     detail = text.choose(exclusion == "recently_contacted", text.join([head, " ", items], m),
                          head, m)
     customer = ordered["customer_id"].to_numpy(dtype=object)[starts]
-    pos = pd.Index(ctx.people["customer_id"]).get_indexer(customer)
+    pos = ctx.positions(customer)
     return pd.DataFrame({
         "business_date": np.full(m, ctx.business_date, dtype=object),
         "branch_id": routes["list_branch_id"].to_numpy(dtype=object)[pos],
@@ -180,7 +180,7 @@ def assign_contacts(
                              route_managers(roster))
 
     contacts = merge_reasons(kept, ctx)
-    pos = pd.Index(ctx.people["customer_id"]).get_indexer(contacts["customer_id"])
+    pos = ctx.positions(contacts["customer_id"])
     contacts["channel"] = resolve_channels(
         contacts["top_code"].to_numpy(dtype=object),
         ctx.people["preferred_channel"].to_numpy(dtype=object)[pos],
@@ -189,7 +189,7 @@ def assign_contacts(
     contacts["branch_id"] = routes["list_branch_id"].to_numpy(dtype=object)[pos]
     contacts["assignment"] = routes["assignment"].to_numpy(dtype=object)[pos]
     contacts["home_manager_id"] = routes["home_manager_id"].to_numpy(dtype=object)[pos]
-    contacts = score_contacts(contacts, ctx.people, rules)
+    contacts = score_contacts(contacts, ctx.people, pos, rules)
     contacts = apply_capacity(priority_order(contacts), roster, rules)
     contacts["business_date"] = business_date
     contacts["rules_hash"] = rules.content_hash

@@ -52,9 +52,10 @@ def difficulty_component(man_difficulty: np.ndarray, rules: Rules) -> np.ndarray
     return np.where(np.isfinite(scaled), np.clip(scaled, 0.0, 1.0), 0.0)
 
 
-def score_contacts(contacts: pd.DataFrame, people: pd.DataFrame, rules: Rules) -> pd.DataFrame:
-    """Add ``score`` and its components to one-row-per-customer ``contacts``."""
-    pos = pd.Index(people["customer_id"]).get_indexer(contacts["customer_id"])
+def score_contacts(contacts: pd.DataFrame, people: pd.DataFrame, pos: np.ndarray,
+                   rules: Rules) -> pd.DataFrame:
+    """Add ``score`` and its components to one-row-per-customer ``contacts`` (``pos``: each
+    contact's row in ``people``)."""
     weights = rules.assignment.score_weights
     value = value_component(people["tier_rank"].to_numpy()[pos],
                             people["aum_adb_cny"].to_numpy()[pos], rules)

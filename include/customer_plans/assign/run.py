@@ -28,6 +28,7 @@ from customer_plans.assign.inputs import (
     PREVIOUS_PLAN_COLUMNS,
     SEGMENT_COLUMNS,
     AssignmentError,
+    member,
     to_day,
     to_float,
     to_text,
@@ -232,10 +233,9 @@ def run_assignment(staging_dir: Path | str, plans_db_url: str, business_date: da
             previous = read_previous_plan(conn, business_date,
                                           rules.assignment.previous_plan_lookback_days, batch,
                                           home_managers)
-        known = set(segments["customer_id"].astype(str))
+        known = to_text(segments["customer_id"])
         for name in ("customers", "accounts", "complaints", "recent_contacts"):
-            frame = frames[name]
-            frames[name] = frame[frame["customer_id"].astype(str).isin(known)]
+            frames[name] = frames[name][member(frames[name]["customer_id"], known)]
         contacts, exclusions, feedback = assign_contacts(segments, frames, business_date,
                                                          rules, carry_over=previous)
         if batch is not None:
