@@ -91,7 +91,8 @@ def test_an_open_complaint_without_consent_still_gets_service_recovery(rules):
 @pytest.mark.parametrize(
     ("days_before", "outcome", "suppressed"),
     [(0, "reached", True), (1, "reached", True), (2, "reached", False),
-     (1, "message_sent", True), (1, "not_reached", False), (-1, "reached", False)],
+     (1, "message_sent", True), (1, "declined", True), (1, "no_answer", False),
+     (-1, "reached", False)],
 )
 def test_recent_contact_suppresses_within_the_reason_window(rules, days_before, outcome,
                                                              suppressed):

@@ -68,7 +68,7 @@ def test_unreached_important_contacts_carry_over_and_reached_ones_stop(rules):
         bank.customer("L2DONE", churn_level="high", churn_score=70.0)
         bank.customer("L3", opportunities=IDLE)  # level 3: not carried when unreached
 
-    _, (contacts, _, _) = _two_days(build, outcomes=[("L2", TODAY, "not_reached"),
+    _, (contacts, _, _) = _two_days(build, outcomes=[("L2", TODAY, "no_answer"),
                                                      ("L2DONE", TODAY, "reached")])
     # retention is suppressed for 7 days after a completed contact, and nothing carries
     assert reasons_of(contacts, "L2DONE") == []
@@ -88,7 +88,7 @@ def test_a_carried_contact_keeps_its_level_and_channel_when_its_reason_is_gone(r
     # today the account is gone from the extract (paid out); the call was not answered
     today = Bank(business_date=TODAY).manager("M1").customer("C1", tier="private",
                                                              preferred="wechat")
-    today.contact("C1", TODAY, outcome="not_reached")
+    today.contact("C1", TODAY, outcome="no_answer")
     contacts, _, _ = run(today, rules, carry_over=previous)
     contact = one(contacts, "C1")
     assert reasons_of(contacts, "C1") == ["carried_over"]
@@ -150,7 +150,7 @@ def test_completion_rate_counts_planned_contacts_completed_the_next_day(rules):
     previous, (_, _, feedback) = _two_days(build, calls=4, outcomes=[
         ("C4", TODAY, "reached"),
         ("C3", TODAY, "message_sent"),
-        ("C2", TODAY, "not_reached"),
+        ("C2", TODAY, "no_answer"),
         ("C1", YESTERDAY, "reached"),  # before the plan was worked: does not count
         ("C0", TODAY, "reached"),  # deferred, not planned: does not count
     ])
