@@ -1,0 +1,68 @@
+"""Why was a customer on a list on a business date, or why not: the auditor's question.
+
+Reads only what the run recorded (segments, plan_contacts, plan_exclusions), so
+the answer is what the plan said at the time, not a recomputation.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from customer_plans.db import make_engine
+
+_QUERIES = {
+    "segment": "select * from segments where business_date = :business_date "
+    "and customer_id = :customer_id",
+    "contacts": "select * from plan_contacts where business_date = :business_date "
+    "and customer_id = :customer_id",
+    "exclusions": "select * from plan_exclusions where business_date = :business_date "
+    "and customer_id = :customer_id order by reason_code",
+}
+_JSON_COLUMNS = {"churn_signals", "opportunities", "explanation", "reasons", "dropped_reasons"}
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in row.items():
+        if key in _JSON_COLUMNS and isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        out[key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return out
+
+
+def explain_customer(plans_db_url: str, business_date: date, customer_id: str) -> dict[str, Any]:
+    """The recorded segment, list placement (with reasons) and exclusions of one customer."""
+    engine = make_engine(plans_db_url)
+    params = {"business_date": business_date.isoformat(), "customer_id": customer_id}
+    answer: dict[str, Any] = {"business_date": params["business_date"], "customer_id": customer_id}
+    inspector = sa.inspect(engine)
+    with engine.connect() as conn:
+        for name, sql in _QUERIES.items():
+            table = sql.split(" from ")[1].split()[0]
+            if not inspector.has_table(table):
+                answer[name] = None
+                continue
+            rows = [_decode(dict(r._mapping)) for r in conn.execute(sa.text(sql), params)]
+            answer[name] = rows[0] if name == "segment" and rows else (rows or None)
+    engine.dispose()
+    if answer["contacts"]:
+        contact = answer["contacts"][0]
+        answer["verdict"] = (
+            f"listed for {contact['manager_id']} ({contact['status']}, rank {contact['rank']}, "
+            f"level {contact['priority_level']})"
+        )
+    elif answer["exclusions"]:
+        codes = ", ".join(e["reason_code"] for e in answer["exclusions"])
+        answer["verdict"] = f"not listed: {codes}"
+    elif answer["segment"]:
+        answer["verdict"] = "not listed: no reason to contact on this date"
+    else:
+        answer["verdict"] = "no record of this customer on this business date"
+    return answer
