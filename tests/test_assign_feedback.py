@@ -156,7 +156,7 @@ def test_completion_rate_counts_planned_contacts_completed_the_next_day(rules):
     ])
     assert (previous["status"] == "planned").sum() == 4
     row = feedback.set_index("manager_id").loc["M1"]
-    assert (row["planned_count"], row["completed_count"]) == (4, 2)
+    assert (row["planned_yesterday"], row["completed_yesterday"]) == (4, 2)
     assert row["completion_rate"] == 0.5
     assert row["previous_business_date"] == YESTERDAY
 
@@ -164,5 +164,5 @@ def test_completion_rate_counts_planned_contacts_completed_the_next_day(rules):
 def test_without_a_previous_plan_the_completion_rate_is_null(rules):
     _, _, feedback = run(Bank().manager("M1").customer("C1", opportunities=IDLE), rules)
     row = feedback.iloc[0]
-    assert pd.isna(row["completion_rate"]) and pd.isna(row["planned_count"])
+    assert pd.isna(row["completion_rate"]) and pd.isna(row["planned_yesterday"])
     assert row["previous_business_date"] is None

@@ -131,8 +131,8 @@ def _exercise(url, tmp_path, rules):
     assert summary2["carried_over"] > 0
     feedback = _table(url, "plan_feedback", tomorrow.business_date).set_index("manager_id")
     owner = planned["manager_id"].iloc[0]
-    assert feedback.loc[owner, "planned_count"] == (planned["manager_id"] == owner).sum()
-    assert feedback.loc[owner, "completed_count"] == 1
+    assert feedback.loc[owner, "planned_yesterday"] == (planned["manager_id"] == owner).sum()
+    assert feedback.loc[owner, "completed_yesterday"] == 1
     next_contacts = _table(url, "plan_contacts", tomorrow.business_date)
     assert reached not in set(next_contacts.loc[
         next_contacts["carried_reason_codes"].notna(), "customer_id"])

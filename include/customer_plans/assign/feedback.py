@@ -35,8 +35,8 @@ from customer_plans.assign.inputs import (
 from customer_plans.assign.talking_points import LANGUAGES
 
 FEEDBACK_COLUMNS = (
-    "business_date", "branch_id", "manager_id", "previous_business_date", "planned_count",
-    "completed_count", "completion_rate", "carried_over_count",
+    "business_date", "branch_id", "manager_id", "previous_business_date", "planned_yesterday",
+    "completed_yesterday", "completion_rate", "carried_over_count",
 )
 
 
@@ -197,8 +197,8 @@ def completion(ctx: Inputs, previous: pd.DataFrame | None, carried_rows: pd.Data
             "branch_id": managers["branch_id"].to_numpy(dtype=object),
             "manager_id": managers["manager_id"].to_numpy(dtype=object),
             "previous_business_date": np.full(n, None, dtype=object),
-            "planned_count": pd.array([pd.NA] * n, dtype="Int64"),
-            "completed_count": pd.array([pd.NA] * n, dtype="Int64"),
+            "planned_yesterday": pd.array([pd.NA] * n, dtype="Int64"),
+            "completed_yesterday": pd.array([pd.NA] * n, dtype="Int64"),
             "completion_rate": np.full(n, np.nan),
             "carried_over_count": np.zeros(n, dtype=np.int64),
         })
@@ -206,13 +206,13 @@ def completion(ctx: Inputs, previous: pd.DataFrame | None, carried_rows: pd.Data
     worked_on = plan_day + np.timedelta64(1, "D")
     done = completed_customers(ctx, worked_on, worked_on)
     planned = previous[previous["status"] == "planned"]
-    planned_count = planned.groupby("manager_id").size()
-    completed_count = planned[member(planned["customer_id"], done)].groupby("manager_id").size()
+    planned_yesterday = planned.groupby("manager_id").size()
+    completed_yesterday = planned[member(planned["customer_id"], done)].groupby("manager_id").size()
     carried_count = carried_rows.groupby("manager_id").size() if len(carried_rows) else \
         pd.Series(dtype="int64")
     ids = managers["manager_id"]
-    planned_n = planned_count.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
-    completed_n = completed_count.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
+    planned_n = planned_yesterday.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
+    completed_n = completed_yesterday.reindex(ids).fillna(0).to_numpy(dtype=np.int64)
     rate = np.where(planned_n > 0, completed_n / np.maximum(planned_n, 1), np.nan)
     previous_date = (plan_day.astype(object) if isinstance(plan_day, np.datetime64)
                      else pd.Timestamp(plan_day).date())
@@ -221,8 +221,8 @@ def completion(ctx: Inputs, previous: pd.DataFrame | None, carried_rows: pd.Data
         "branch_id": managers["branch_id"].to_numpy(dtype=object),
         "manager_id": ids.to_numpy(dtype=object),
         "previous_business_date": np.full(n, previous_date, dtype=object),
-        "planned_count": pd.array(planned_n, dtype="Int64"),
-        "completed_count": pd.array(completed_n, dtype="Int64"),
+        "planned_yesterday": pd.array(planned_n, dtype="Int64"),
+        "completed_yesterday": pd.array(completed_n, dtype="Int64"),
         "completion_rate": np.round(rate, 4),
         "carried_over_count": carried_count.reindex(ids).fillna(0).to_numpy(dtype=np.int64),
     })
