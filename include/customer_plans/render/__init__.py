@@ -1,0 +1,27 @@
+"""Render each manager's plan (email HTML + PDF) and each branch's roll-up.
+
+The DAG calls three functions:
+
+- ``manager_batches(plans_db_url, business_date, managers_path, batch_size=50)``
+- ``render_manager_batch(manager_ids, business_date, plans_db_url, staging_dir, plans_dir,
+  rules, quality_dir=None)``
+- ``render_branch_rollups(business_date, plans_db_url, staging_dir, plans_dir, rules,
+  quality_dir=None)``
+
+They are imported lazily so that importing this package (or its light modules:
+``filters``, ``masking``, ``messages``) does not load WeasyPrint.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["manager_batches", "render_branch_rollups", "render_manager_batch"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from customer_plans.render import batch
+
+        return getattr(batch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,172 @@
+"""The render stage: who gets a plan, and rendering them in batches.
+
+A batch of managers costs one WeasyPrint layout (see ``pdf.py``) plus one Jinja
+render and one CSS inlining per manager. Files are written atomically (temporary
+name, then rename), so a retry or a rerun replaces a plan whole and a reader never
+sees half a file. Return values carry counts and timings only, never personal data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from markupsafe import Markup
+
+from customer_plans.render.context import PlanContext, build_plan_contexts
+from customer_plans.render.data import (
+    load_plan_inputs,
+    load_rollup_inputs,
+    plan_manager_ids,
+    read_managers,
+)
+from customer_plans.render.environment import get_environment
+from customer_plans.render.html import render_plan_html, render_rollup_html
+from customer_plans.render.pdf import PrintSection, render_section_pdfs
+from customer_plans.render.rollup import BranchContext, build_branch_contexts
+from customer_plans.rules import Rules
+
+log = logging.getLogger(__name__)
+
+ACTIVE_STATUS = "active"
+
+
+@dataclass(frozen=True)
+class RenderedDocument:
+    """One rendered plan or roll-up: its file stem, email HTML and PDF bytes."""
+
+    key: str
+    html: str
+    pdf: bytes
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_documents(documents: Sequence[RenderedDocument], out_dir: Path) -> None:
+    """``<key>.html`` and ``<key>.pdf`` for each document."""
+    for document in documents:
+        write_atomically(out_dir / f"{document.key}.pdf", document.pdf)
+        write_atomically(out_dir / f"{document.key}.html", document.html.encode("utf-8"))
+
+
+def plan_section(plan: PlanContext) -> PrintSection:
+    """A plan's body for the print document."""
+    body = get_environment().get_template("plan_section.html").render(
+        plan=plan, lang=plan.lang, locale=plan.locale, medium="print"
+    )
+    return PrintSection(
+        key=plan.manager_id, body=Markup(body), lang=plan.lang, title=plan.document_title
+    )
+
+
+def rollup_section(branch: BranchContext) -> PrintSection:
+    """A roll-up's body for the print document."""
+    body = get_environment().get_template("branch_rollup.html").render(
+        branch=branch, lang=branch.lang, locale=branch.locale, medium="print"
+    )
+    return PrintSection(
+        key=branch.branch_id, body=Markup(body), lang=branch.lang, title=branch.document_title
+    )
+
+
+def render_plans(plans: Sequence[PlanContext]) -> list[RenderedDocument]:
+    """Email HTML and PDF for each plan; the PDFs come from one layout of the whole batch."""
+    pdfs = render_section_pdfs([plan_section(plan) for plan in plans])
+    return [
+        RenderedDocument(key=plan.manager_id, html=render_plan_html(plan), pdf=pdf)
+        for plan, pdf in zip(plans, pdfs, strict=True)
+    ]
+
+
+def render_rollups(branches: Sequence[BranchContext]) -> list[RenderedDocument]:
+    """Email HTML and PDF for each branch roll-up, laid out as one batch."""
+    pdfs = render_section_pdfs([rollup_section(branch) for branch in branches])
+    return [
+        RenderedDocument(key=branch.branch_id, html=render_rollup_html(branch), pdf=pdf)
+        for branch, pdf in zip(branches, pdfs, strict=True)
+    ]
+
+
+def managers_to_render(manager_roster, planned_manager_ids: Sequence[str]) -> list[str]:
+    """Every active manager (zero contacts included) plus every manager with plan lines."""
+    active = manager_roster.loc[manager_roster["status"] == ACTIVE_STATUS, "manager_id"]
+    return sorted({str(m) for m in active} | {str(m) for m in planned_manager_ids})
+
+
+def manager_batches(
+    plans_db_url: str, business_date: date, managers_path: Path, batch_size: int = 50
+) -> list[list[str]]:
+    """The managers who must get a plan on ``business_date``, in batches of ``batch_size``.
+
+    Every active manager on the roster gets one, with or without contacts, and so does
+    every manager with plan lines (a colleague covering for someone, the branch pool).
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    managers = managers_to_render(
+        read_managers(Path(managers_path)), plan_manager_ids(plans_db_url, business_date)
+    )
+    return [managers[i : i + batch_size] for i in range(0, len(managers), batch_size)]
+
+
+def render_manager_batch(
+    manager_ids: Sequence[str],
+    business_date: date,
+    plans_db_url: str,
+    staging_dir: Path,
+    plans_dir: Path,
+    rules: Rules,
+    quality_dir: Path | None = None,
+) -> dict[str, float | int]:
+    """Render and write ``plans_dir/<manager_id>.html`` (email body) and ``.pdf`` per manager.
+
+    Returns ``{'managers': n, 'contacts': n, 'seconds': x}``.
+    """
+    started = time.perf_counter()
+    manager_ids = list(manager_ids)
+    inputs = load_plan_inputs(manager_ids, business_date, plans_db_url, staging_dir, quality_dir)
+    plans = build_plan_contexts(inputs, manager_ids, business_date, rules)
+    write_documents(render_plans(plans), Path(plans_dir))
+    seconds = round(time.perf_counter() - started, 3)
+    contacts = int(len(inputs.contacts))
+    log.info(
+        "render: %d plans (%d plan lines) for %s in %.1f s",
+        len(plans), contacts, business_date, seconds,
+    )
+    return {"managers": len(plans), "contacts": contacts, "seconds": seconds}
+
+
+def render_branch_rollups(
+    business_date: date,
+    plans_db_url: str,
+    staging_dir: Path,
+    plans_dir: Path,
+    rules: Rules,
+    quality_dir: Path | None = None,
+) -> dict[str, float | int]:
+    """Render and write ``plans_dir/branches/<branch_id>.html`` and ``.pdf`` per branch.
+
+    Returns ``{'branches': n, 'contacts': n, 'seconds': x}``.
+    """
+    started = time.perf_counter()
+    inputs = load_rollup_inputs(business_date, plans_db_url, staging_dir, quality_dir)
+    branches = build_branch_contexts(inputs, business_date, rules)
+    write_documents(render_rollups(branches), Path(plans_dir) / "branches")
+    seconds = round(time.perf_counter() - started, 3)
+    log.info("render: %d branch roll-ups for %s in %.1f s", len(branches), business_date, seconds)
+    return {"branches": len(branches), "contacts": int(len(inputs.contacts)), "seconds": seconds}

@@ -1,0 +1,546 @@
+"""From data frames to what a plan template shows: one ``PlanContext`` per manager.
+
+Everything here is pure: it takes the frames the plans DB and the staging area
+hold (see ``PlanInputs``; ``data.load_plan_inputs`` reads them) and returns plain
+dataclasses. Joins are done once for the whole batch; the per-contact step only
+shapes each row for display (parsing its reasons, masking its phone number).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+
+from customer_plans.render import filters
+from customer_plans.render.masking import mask_account_number, mask_phone, scrub_text
+from customer_plans.render.messages import language_of, translate, translate_or
+from customer_plans.render.svg import (
+    LIFECYCLE_COLOURS,
+    UNKNOWN_COLOUR,
+    BarSegment,
+    BookRow,
+    book_chart,
+    sparkline,
+)
+from customer_plans.rules import Rules
+
+log = logging.getLogger(__name__)
+
+# customer_balances: AUM every 7 days, w00 = the business date, w13 = 91 days before
+WEEKLY_AUM_COLUMNS = [f"aum_w{week:02d}_cny" for week in range(13, -1, -1)]  # oldest first
+# churn levels (segments.churn_level) that earn a customer an AUM sparkline on the plan
+SPARKLINE_CHURN_LEVELS = ("medium", "high")
+LEVELS = (1, 2, 3)
+
+SEGMENT_COLUMNS = [
+    "customer_id", "manager_id", "branch_id", "tier_code", "lifecycle_stage", "aum_cny",
+    "aum_trend_90d_pct", "churn_level", "churn_score",
+]
+CONTACT_COLUMNS = [
+    "business_date", "manager_id", "rank", "status", "customer_id", "assignment",
+    "home_manager_id", "priority_level", "score", "reasons", "channel",
+    "talking_points_en", "talking_points_zh",
+]
+
+
+@dataclass(frozen=True)
+class QualityStatus:
+    """The data-quality verdict printed in every plan's header."""
+
+    status_key: str  # passed | warning | failed | unknown
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_summary(cls, summary: dict[str, Any] | None) -> QualityStatus:
+        """From ``output/quality/<business_date>/summary.json`` (``None`` when absent)."""
+        if not summary:
+            return cls("unknown")
+        raw = str(summary.get("status", "")).strip().lower()
+        warnings = tuple(scrub_text(w) for w in summary.get("warnings") or () if str(w).strip())
+        if raw in ("fail", "failed", "error", "blocked"):
+            key = "failed"
+        elif "warn" in raw or (warnings and raw in ("", "ok", "pass", "passed", "success")):
+            key = "warning"
+        elif raw in ("ok", "pass", "passed", "success", "succeeded"):
+            key = "passed"
+        else:
+            key = "unknown"
+        return cls(key, warnings)
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """The frames one batch of plans is built from (columns per docs/pipeline.md).
+
+    ``contacts``: plan_contacts rows of the managers; ``segments``: segments rows of
+    their books and of every contacted customer; ``managers``: the whole roster (names
+    of covered colleagues); ``customers``: ``customer_id, customer_name, mobile_phone``;
+    ``balances``: ``customer_id`` and the weekly ``aum_wNN_cny`` columns;
+    ``last_contacts``: ``customer_id, last_reached_date`` (contact_summary);
+    ``feedback``: plan_feedback rows (``manager_id, planned_yesterday,
+    completed_yesterday, completion_rate``), empty when the table does not exist.
+    """
+
+    contacts: pd.DataFrame
+    segments: pd.DataFrame
+    managers: pd.DataFrame
+    customers: pd.DataFrame
+    balances: pd.DataFrame
+    last_contacts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    feedback: pd.DataFrame = field(default_factory=pd.DataFrame)
+    quality: QualityStatus = field(default_factory=lambda: QualityStatus("unknown"))
+
+
+@dataclass(frozen=True)
+class ReasonView:
+    code: str
+    level: int | None
+    text: str
+    facts: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """One line of a plan."""
+
+    rank: int
+    status: str
+    assignment: str
+    customer_id: str
+    customer_name: str
+    phone_masked: str
+    tier_label: str
+    lifecycle_label: str
+    priority_level: int
+    channel_code: str
+    channel_label: str
+    reasons: tuple[ReasonView, ...]
+    talking_points: str
+    aum_cny: float | None
+    aum_trend_90d_pct: float | None
+    churn_level: str
+    sparkline: Markup
+    maturing_amount_cny: float | None
+    maturing_date: date | None
+    last_reached_date: date | None
+    home_manager_id: str
+    home_manager_name: str
+
+    @property
+    def at_risk(self) -> bool:
+        """A churn risk worth showing (and drawing the AUM sparkline for)."""
+        return self.churn_level in SPARKLINE_CHURN_LEVELS
+
+
+@dataclass(frozen=True)
+class CoveredGroup:
+    home_manager_id: str
+    home_manager_name: str
+    contacts: tuple[ContactView, ...]
+
+
+@dataclass(frozen=True)
+class Completion:
+    rate: float | None
+    planned: int | None
+    completed: int | None
+
+
+@dataclass(frozen=True)
+class Book:
+    """A book of customers by tier and lifecycle: bars for email, SVG for print."""
+
+    total: int
+    rows: tuple[BookRow, ...]
+    legend: tuple[tuple[str, str], ...]
+    svg: Markup
+
+
+@dataclass(frozen=True)
+class PlanContext:
+    """Everything one manager's plan shows."""
+
+    manager_id: str
+    manager_name: str
+    branch_id: str
+    branch_name: str
+    locale: str
+    lang: str
+    business_date: date
+    plan_date: date
+    rules_version: str
+    rules_hash: str
+    quality: QualityStatus
+    document_title: str
+    contacts: tuple[ContactView, ...]
+    covered: tuple[CoveredGroup, ...]
+    deferred: tuple[ContactView, ...]
+    by_level: tuple[tuple[int, int], ...]
+    by_channel: tuple[tuple[str, int], ...]
+    completion: Completion
+    book: Book
+
+    @property
+    def planned_count(self) -> int:
+        return len(self.contacts) + sum(len(group.contacts) for group in self.covered)
+
+    @property
+    def urgent_count(self) -> int:
+        return dict(self.by_level).get(1, 0)
+
+    @property
+    def covered_count(self) -> int:
+        return sum(len(group.contacts) for group in self.covered)
+
+    @property
+    def customer_ids(self) -> list[str]:
+        """Every customer on the plan, planned first then deferred, in rank order."""
+        planned = sorted(
+            [*self.contacts, *(c for g in self.covered for c in g.contacts)],
+            key=lambda c: c.rank,
+        )
+        return [c.customer_id for c in [*planned, *self.deferred]]
+
+
+def plan_date_for(business_date: date) -> date:
+    """The day the plan is for: the day after the business date the data closed on."""
+    return business_date + timedelta(days=1)
+
+
+def _text(value: Any, default: str = "") -> str:
+    return default if filters.is_missing(value) else str(value)
+
+
+def _number_or_none(value: Any) -> float | None:
+    return None if filters.is_missing(value) else float(value)
+
+
+def parse_reasons(value: Any) -> list[dict[str, Any]]:
+    """plan_contacts.reasons (JSON text or an already-parsed list) as a list of dicts."""
+    if isinstance(value, list):
+        return [r for r in value if isinstance(r, dict)]
+    if filters.is_missing(value) or not str(value).strip():
+        return []
+    parsed = json.loads(value)
+    return [r for r in parsed if isinstance(r, dict)] if isinstance(parsed, list) else []
+
+
+def _humanise(key: str) -> str:
+    for suffix in ("_cny", "_pct", "_date", "_days"):
+        key = key.removesuffix(suffix)
+    return key.replace("_", " ")
+
+
+def format_fact(key: str, value: Any, locale: str) -> str:
+    """A reason's fact value for display, by the unit its key names (``_cny``, ``_date``...)."""
+    if "account" in key or "card_number" in key:
+        return mask_account_number(value)
+    if key.endswith("_cny"):
+        return filters.format_money(value, locale)
+    if key.endswith("_pct"):
+        return filters.format_signed_percent(value, locale)
+    if key.endswith("_date"):
+        return filters.format_date(value, locale)
+    if key.endswith("_days"):
+        unit = "天" if language_of(locale) == "zh" else " days"
+        return filters.format_number(value, locale) + unit
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    if isinstance(value, int | float):
+        return filters.format_number(value, locale, 0 if float(value).is_integer() else 1)
+    return scrub_text(value)
+
+
+def _already_said(key: str, value: Any, shown: str, text: str) -> bool:
+    """True when the reason's text already states this fact (its value, formatted or raw)."""
+    candidates = {shown}
+    day = filters.to_date(value) if key.endswith("_date") else None
+    if day is not None:
+        candidates |= {day.isoformat(), filters.format_date(day, "zh", "short"),
+                       filters.format_date(day, "en", "short")}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = abs(float(value))
+        candidates |= {f"{number:g}", f"{number:,.0f}", f"{number:.1f}", f"{number / 10_000:g}万"}
+    elif isinstance(value, str):
+        candidates.add(value)
+    return any(candidate and candidate in text for candidate in candidates)
+
+
+def _reason_views(reasons: list[dict[str, Any]], lang: str, locale: str) -> tuple[ReasonView, ...]:
+    """Each reason's text in the reader's language, plus the facts the text does not state."""
+    views = []
+    for reason in reasons:
+        text = scrub_text(
+            reason.get(f"text_{lang}") or reason.get("text_en") or reason.get("code", "")
+        )
+        facts = reason.get("facts") or {}
+        shown = []
+        for key, value in facts.items() if isinstance(facts, dict) else ():
+            if filters.is_missing(value) or isinstance(value, dict | list):
+                continue
+            formatted = format_fact(key, value, locale)
+            if not _already_said(key, value, formatted, text):
+                shown.append((translate_or(f"factkey.{key}", lang, _humanise(key)), formatted))
+        level = reason.get("level")
+        views.append(
+            ReasonView(
+                code=str(reason.get("code", "")),
+                level=int(level) if isinstance(level, int | float) else None,
+                text=text,
+                facts=tuple(shown),
+            )
+        )
+    return tuple(views)
+
+
+def _maturing(reasons: list[dict[str, Any]]) -> tuple[float | None, date | None]:
+    """The amount and date of the first maturity reason's facts, if any."""
+    for reason in reasons:
+        if not str(reason.get("code", "")).startswith("maturity"):
+            continue
+        facts = reason.get("facts") or {}
+        if not isinstance(facts, dict):
+            continue
+        amount = next((v for k, v in facts.items() if k.endswith("_cny")), None)
+        when = next((v for k, v in facts.items() if k.endswith("_date")), None)
+        return _number_or_none(amount), filters.to_date(when)
+    return None, None
+
+
+def _tier_labels(rules: Rules, lang: str) -> dict[str, str]:
+    return {
+        level.code: level.label_zh if lang == "zh" else level.label_en
+        for level in rules.tiers.levels
+    }
+
+
+def _channel_label(code: str, lang: str) -> str:
+    return translate_or(f"channel.{code}", lang, code)
+
+
+def _lifecycle_label(code: str, lang: str) -> str:
+    return translate_or(f"lifecycle.{code}", lang, code)
+
+
+def _roster(managers: pd.DataFrame) -> pd.DataFrame:
+    roster = managers.drop_duplicates("manager_id").set_index("manager_id", drop=False)
+    return roster
+
+
+def join_contacts(inputs: PlanInputs) -> pd.DataFrame:
+    """plan_contacts joined to segments, customer names, weekly AUM and last contacts."""
+    contacts = inputs.contacts.copy()
+    for column in CONTACT_COLUMNS:
+        if column not in contacts.columns:
+            contacts[column] = None
+    segments = inputs.segments.reindex(columns=SEGMENT_COLUMNS).drop_duplicates("customer_id")
+    joined = contacts.merge(
+        segments.drop(columns=["manager_id", "branch_id"]), on="customer_id", how="left"
+    )
+    customers = inputs.customers.reindex(columns=["customer_id", "customer_name", "mobile_phone"])
+    joined = joined.merge(customers.drop_duplicates("customer_id"), on="customer_id", how="left")
+    balances = inputs.balances.reindex(columns=["customer_id", *WEEKLY_AUM_COLUMNS])
+    joined = joined.merge(balances.drop_duplicates("customer_id"), on="customer_id", how="left")
+    last = inputs.last_contacts.reindex(columns=["customer_id", "last_reached_date"])
+    joined = joined.merge(last.drop_duplicates("customer_id"), on="customer_id", how="left")
+    missing_names = joined["customer_name"].isna()
+    if missing_names.any():
+        # the plan still lists the customer, by customer number; upstream must fix the extract
+        log.warning(
+            "render: %d plan_contacts rows have no customer in customers.parquet (example "
+            "customer_id %s); shown by customer number",
+            int(missing_names.sum()), joined.loc[missing_names, "customer_id"].iloc[0],
+        )
+    joined["rank"] = joined["rank"].astype(int)
+    return joined.sort_values(["manager_id", "status", "rank"], kind="stable")
+
+
+def _contact_views(
+    rows: pd.DataFrame, lang: str, locale: str, tier_labels: dict[str, str], roster: pd.DataFrame
+) -> list[ContactView]:
+    names = roster["manager_name"] if "manager_name" in roster else pd.Series(dtype=str)
+    weekly = rows[WEEKLY_AUM_COLUMNS].astype(float).to_numpy()
+    views = []
+    for position, row in enumerate(rows.to_dict("records")):
+        reasons = parse_reasons(row["reasons"])
+        churn_level = _text(row["churn_level"])
+        amount, when = _maturing(reasons)
+        home = _text(row["home_manager_id"])
+        views.append(
+            ContactView(
+                rank=int(row["rank"]),
+                status=_text(row["status"]),
+                assignment=_text(row["assignment"], "own"),
+                customer_id=str(row["customer_id"]),
+                customer_name=_text(row["customer_name"], str(row["customer_id"])),
+                phone_masked=mask_phone(row["mobile_phone"]),
+                tier_label=tier_labels.get(_text(row["tier_code"]), _text(row["tier_code"])),
+                lifecycle_label=_lifecycle_label(_text(row["lifecycle_stage"]), lang),
+                priority_level=int(row["priority_level"]),
+                channel_code=_text(row["channel"]),
+                channel_label=_channel_label(_text(row["channel"]), lang),
+                reasons=_reason_views(reasons, lang, locale),
+                talking_points=scrub_text(row[f"talking_points_{lang}"]),
+                aum_cny=_number_or_none(row["aum_cny"]),
+                aum_trend_90d_pct=_number_or_none(row["aum_trend_90d_pct"]),
+                churn_level=churn_level,
+                sparkline=(
+                    sparkline(list(weekly[position]))
+                    if churn_level in SPARKLINE_CHURN_LEVELS
+                    else Markup("")
+                ),
+                maturing_amount_cny=amount,
+                maturing_date=when,
+                last_reached_date=filters.to_date(row["last_reached_date"]),
+                home_manager_id=home,
+                home_manager_name=_text(names.get(home), home) if home else "",
+            )
+        )
+    return views
+
+
+def build_book(
+    segments: pd.DataFrame, rules: Rules, lang: str
+) -> Book:
+    """Counts of ``segments`` rows by tier (top tier first) and lifecycle stage."""
+    tier_labels = _tier_labels(rules, lang)
+    counts = (
+        segments.groupby(["tier_code", "lifecycle_stage"]).size()
+        if len(segments)
+        else pd.Series(dtype=int)
+    )
+    stages = list(LIFECYCLE_COLOURS) + sorted(
+        {stage for _, stage in counts.index} - set(LIFECYCLE_COLOURS)
+    )
+    totals = counts.groupby(level=0).sum() if len(counts) else pd.Series(dtype=int)
+    longest = int(totals.max()) if len(totals) else 0
+    rows = []
+    for tier_code in rules.tiers.codes_top_first:
+        segments_of_tier = []
+        for stage in stages:
+            count = int(counts.get((tier_code, stage), 0))
+            if count:
+                segments_of_tier.append(
+                    BarSegment(
+                        stage=stage,
+                        label=_lifecycle_label(stage, lang),
+                        count=count,
+                        colour=LIFECYCLE_COLOURS.get(stage, UNKNOWN_COLOUR),
+                        share_pct=100.0 * count / longest,
+                    )
+                )
+        rows.append(
+            BookRow(
+                tier_code=tier_code,
+                tier_label=tier_labels[tier_code],
+                total=int(totals.get(tier_code, 0)),
+                segments=tuple(segments_of_tier),
+            )
+        )
+    present = {stage for _, stage in counts.index}
+    legend = tuple(
+        (_lifecycle_label(stage, lang), LIFECYCLE_COLOURS.get(stage, UNKNOWN_COLOUR))
+        for stage in stages
+        if stage in present
+    )
+    total = int(counts.sum()) if len(counts) else 0
+    return Book(
+        total=total,
+        rows=tuple(rows),
+        legend=legend,
+        svg=book_chart(rows, legend) if total else Markup(""),
+    )
+
+
+def _completion(feedback: pd.DataFrame, manager_id: str) -> Completion:
+    """Yesterday's completion: completed / planned, else the stored rate; all None if absent."""
+    if feedback.empty or "manager_id" not in feedback:
+        return Completion(None, None, None)
+    rows = feedback[feedback["manager_id"] == manager_id]
+    if rows.empty:
+        return Completion(None, None, None)
+    row = rows.iloc[0]
+    planned = _number_or_none(row.get("planned_yesterday"))
+    completed = _number_or_none(row.get("completed_yesterday"))
+    if planned is not None and completed is not None:
+        rate = completed / planned if planned > 0 else None
+        return Completion(rate, int(planned), int(completed))
+    return Completion(_number_or_none(row.get("completion_rate")), None, None)
+
+
+def build_plan_contexts(
+    inputs: PlanInputs, manager_ids: Sequence[str], business_date: date, rules: Rules
+) -> list[PlanContext]:
+    """One ``PlanContext`` per manager in ``manager_ids`` (same order), zero contacts included."""
+    roster = _roster(inputs.managers)
+    joined = join_contacts(inputs)
+    by_manager = dict(tuple(joined.groupby("manager_id", sort=False))) if len(joined) else {}
+    segments = inputs.segments.reindex(columns=SEGMENT_COLUMNS)
+    books = dict(tuple(segments.groupby("manager_id", sort=False))) if len(segments) else {}
+    plan_date = plan_date_for(business_date)
+    unknown = [m for m in manager_ids if m not in roster.index]
+    if unknown:
+        log.warning(
+            "render: %d managers with plan contacts are not on the roster (example %s)",
+            len(unknown), unknown[0],
+        )
+    contexts = []
+    for manager_id in manager_ids:
+        manager = roster.loc[manager_id] if manager_id in roster.index else pd.Series(dtype=object)
+        locale = _text(manager.get("locale"), "en")
+        lang = language_of(locale)
+        rows = by_manager.get(manager_id, joined.iloc[0:0])
+        views = _contact_views(rows, lang, locale, _tier_labels(rules, lang), roster)
+        planned = [v for v in views if v.status == "planned"]
+        own = tuple(v for v in planned if v.assignment != "covered")
+        covered_views = [v for v in planned if v.assignment == "covered"]
+        covered = tuple(
+            CoveredGroup(
+                home_manager_id=home,
+                home_manager_name=next(v.home_manager_name for v in covered_views
+                                       if v.home_manager_id == home),
+                contacts=tuple(v for v in covered_views if v.home_manager_id == home),
+            )
+            for home in sorted({v.home_manager_id for v in covered_views})
+        )
+        levels = pd.Series([v.priority_level for v in planned], dtype=int).value_counts()
+        channels = pd.Series([v.channel_label for v in planned], dtype=str).value_counts()
+        manager_name = _text(manager.get("manager_name"), manager_id)
+        contexts.append(
+            PlanContext(
+                manager_id=manager_id,
+                manager_name=manager_name,
+                branch_id=_text(manager.get("branch_id")),
+                branch_name=_text(manager.get("branch_name"), _text(manager.get("branch_id"))),
+                locale=locale,
+                lang=lang,
+                business_date=business_date,
+                plan_date=plan_date,
+                rules_version=rules.version,
+                rules_hash=rules.content_hash[:12],
+                quality=inputs.quality,
+                document_title=translate(
+                    "plan.document_title", lang,
+                    plan_date=filters.format_date(plan_date, locale),
+                    manager_name=manager_name,
+                ),
+                contacts=own,
+                covered=covered,
+                deferred=tuple(v for v in views if v.status == "deferred"),
+                by_level=tuple((level, int(levels.get(level, 0))) for level in LEVELS),
+                by_channel=tuple(
+                    (label, int(count))
+                    for label, count in sorted(channels.items(), key=lambda kv: (-kv[1], kv[0]))
+                ),
+                completion=_completion(inputs.feedback, manager_id),
+                book=build_book(books.get(manager_id, segments.iloc[0:0]), rules, lang),
+            )
+        )
+    return contexts

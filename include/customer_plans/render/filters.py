@@ -1,0 +1,109 @@
+"""Formatting of numbers, money, percentages and dates for a reader's locale (Babel).
+
+Chinese readers count money in 万 and 亿 ("30.5万元"), English readers read
+"CNY 305,000". A missing value prints as an em dash, never as "nan" or "None".
+Each function takes the locale explicitly; ``environment.py`` binds them to the
+template's locale.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+
+from customer_plans.render.messages import language_of
+
+MISSING = "—"
+WAN = 10_000
+YI = 100_000_000
+
+DATE_FORMATS = {
+    "en": {"long": "EEE, d MMM y", "medium": "d MMM y", "short": "d MMM"},
+    "zh": {"long": "y年M月d日 EEEE", "medium": "y年M月d日", "short": "M月d日"},
+}
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def babel_locale(locale: str | None) -> str:
+    """The Babel locale for a manager's ``locale`` (``'zh_CN'`` or ``'en'``)."""
+    return "zh_CN" if language_of(locale) == "zh" else "en"
+
+
+def format_number(value: Any, locale: str | None, decimals: int = 0) -> str:
+    """``12345`` -> ``"12,345"``."""
+    if is_missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(float(value), format=pattern, locale=babel_locale(locale))
+
+
+def format_money(value: Any, locale: str | None) -> str:
+    """An amount in CNY: ``"30.5万元"`` in Chinese, ``"CNY 305,000"`` in English."""
+    if is_missing(value):
+        return MISSING
+    amount = float(value)
+    loc = babel_locale(locale)
+    if language_of(locale) == "en":
+        return "CNY " + format_decimal(round(amount), format="#,##0", locale=loc)
+    magnitude = abs(amount)
+    if magnitude >= YI:
+        return format_decimal(amount / YI, format="#,##0.##", locale=loc) + "亿元"
+    if magnitude >= WAN:
+        return format_decimal(amount / WAN, format="#,##0.#", locale=loc) + "万元"
+    return format_decimal(round(amount), format="#,##0", locale=loc) + "元"
+
+
+def format_signed_percent(value: Any, locale: str | None) -> str:
+    """A change already in percent units: ``-32.04`` -> ``"-32.0%"``, ``15`` -> ``"+15.0%"``."""
+    if is_missing(value) or not math.isfinite(float(value)):
+        return MISSING
+    text = format_decimal(
+        float(value), format="+#,##0.0;-#,##0.0", locale=babel_locale(locale)
+    )
+    return f"{text}%"
+
+
+def format_rate(value: Any, locale: str | None) -> str:
+    """A share between 0 and 1: ``0.823`` -> ``"82%"``."""
+    if is_missing(value) or not math.isfinite(float(value)):
+        return MISSING
+    return format_decimal(float(value) * 100, format="#,##0", locale=babel_locale(locale)) + "%"
+
+
+def to_date(value: Any) -> date | None:
+    """A ``date`` from a date, datetime, Timestamp or ISO string; ``None`` when missing."""
+    if is_missing(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return pd.Timestamp(value).date()
+
+
+def format_date(value: Any, locale: str | None, style: str = "medium") -> str:
+    """``date(2026, 11, 21)`` -> ``"21 Nov 2026"`` / ``"2026年11月21日"``.
+
+    ``style`` is ``long`` (with the weekday), ``medium`` or ``short`` (no year).
+    """
+    day = to_date(value)
+    if day is None:
+        return MISSING
+    pattern = DATE_FORMATS[language_of(locale)][style]
+    return babel_format_date(day, format=pattern, locale=babel_locale(locale))

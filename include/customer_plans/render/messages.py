@@ -1,0 +1,239 @@
+"""The words on a plan, in English and Chinese: one small catalogue, looked up by key.
+
+Tier labels come from the rules file (they are configuration); everything else a
+manager reads that is not data lives here. ``translate`` fails loudly on an unknown
+key so a typo in a template is caught by the tests, not shown to a manager.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("en", "zh")
+
+MESSAGES: dict[str, dict[str, str]] = {
+    # document
+    "plan.title": {"en": "Customer plan", "zh": "客户维护计划"},
+    "plan.document_title": {
+        "en": "Customer plan for {plan_date}: {manager_name}",
+        "zh": "客户维护计划 {plan_date} · {manager_name}",
+    },
+    "plan.for": {"en": "Plan for {date}", "zh": "计划日期 {date}"},
+    "plan.data_as_of": {"en": "Data as of {date}", "zh": "数据截至 {date}"},
+    "plan.rules": {"en": "Rules {version}", "zh": "规则版本 {version}"},
+    "plan.confidential": {
+        "en": "Confidential: for {manager_name} only. Do not forward.",
+        "zh": "内部资料，仅限 {manager_name} 本人使用，请勿转发。",
+    },
+    "plan.footer_note": {
+        "en": "Phone numbers are masked; look customers up in the CRM by customer number.",
+        "zh": "手机号已脱敏；请凭客户号在客户管理系统中查询完整信息。",
+    },
+    "plan.nothing_today": {
+        "en": "Nothing planned today",
+        "zh": "今天没有安排联络",
+    },
+    "plan.nothing_today_detail": {
+        "en": "No customer in your book needs a contact today. A good day to update "
+        "customer profiles and follow up on open opportunities.",
+        "zh": "今天您的客户中没有需要联络的客户。可以利用今天完善客户资料、跟进在途商机。",
+    },
+    "plan.page": {"en": "Page", "zh": "页"},
+    # data quality
+    "quality.label": {"en": "Data quality", "zh": "数据质量"},
+    "quality.passed": {"en": "passed", "zh": "通过"},
+    "quality.warning": {"en": "passed with warnings", "zh": "通过（有提示）"},
+    "quality.failed": {"en": "failed", "zh": "未通过"},
+    "quality.unknown": {"en": "not reported", "zh": "未提供"},
+    # summary
+    "summary.title": {"en": "Today at a glance", "zh": "今日概览"},
+    "summary.contacts": {"en": "Contacts today", "zh": "今日联络"},
+    "summary.urgent": {"en": "Urgent", "zh": "紧急"},
+    "summary.completion": {"en": "Done yesterday", "zh": "昨日完成率"},
+    "summary.completion_detail": {
+        "en": "{completed} of {planned} planned contacts",
+        "zh": "计划 {planned} 位，完成 {completed} 位",
+    },
+    "summary.deferred": {"en": "Deferred", "zh": "顺延"},
+    "summary.by_level": {"en": "By priority", "zh": "按优先级"},
+    "summary.by_channel": {"en": "By channel", "zh": "按渠道"},
+    "summary.covered_books": {"en": "Covering for", "zh": "代为维护"},
+    "summary.covered_count": {"en": "{name}: {count}", "zh": "{name}：{count} 位"},
+    "summary.book": {"en": "Your book", "zh": "名下客户"},
+    "summary.customers": {"en": "{count} customers", "zh": "{count} 位客户"},
+    # priority levels
+    "level.1": {"en": "Urgent", "zh": "紧急"},
+    "level.2": {"en": "Important", "zh": "重要"},
+    "level.3": {"en": "Routine", "zh": "常规"},
+    # lists
+    "list.title": {"en": "Whom to contact today", "zh": "今日联络名单"},
+    "list.intro": {
+        "en": "In priority order: urgent items first, then by value, urgency and risk.",
+        "zh": "按优先级排列：紧急事项在前，其次按客户价值、紧迫程度与风险排序。",
+    },
+    "list.why": {"en": "Why now", "zh": "联络原因"},
+    "list.say": {"en": "Talking points", "zh": "建议话术"},
+    "list.facts": {"en": "Key facts", "zh": "关键信息"},
+    "list.channel": {"en": "How", "zh": "方式"},
+    "list.customer_no": {"en": "Customer no.", "zh": "客户号"},
+    "list.pool": {"en": "branch pool", "zh": "网点公共池"},
+    "covered.title": {"en": "Covering for colleagues", "zh": "代为维护的客户"},
+    "covered.intro": {
+        "en": "Customers of colleagues who are away today; you are their backup.",
+        "zh": "以下客户的客户经理今日不在岗，由您作为备岗经理联络。",
+    },
+    "covered.for": {"en": "Covering for {name}", "zh": "代 {name} 维护"},
+    "deferred.title": {"en": "Deferred to a later day", "zh": "顺延至后续日期"},
+    "deferred.intro": {
+        "en": "Worth a contact, but today's capacity is used up. They come back tomorrow.",
+        "zh": "这些客户值得联络，但今日联络量已满，将在后续日期重新安排。",
+    },
+    "deferred.reason": {"en": "Main reason", "zh": "主要原因"},
+    # facts
+    "fact.aum": {"en": "AUM", "zh": "资产"},
+    "fact.trend_90d": {"en": "{pct} in 90 days", "zh": "近90天 {pct}"},
+    "fact.maturing": {"en": "Maturing", "zh": "到期"},
+    "fact.maturing_value": {"en": "{amount} on {date}", "zh": "{amount}，{date}"},
+    "fact.last_contact": {"en": "Last reached", "zh": "上次联络"},
+    "fact.never": {"en": "none in 90 days", "zh": "近90天无"},
+    "fact.phone": {"en": "Mobile", "zh": "手机"},
+    "fact.churn": {"en": "Churn risk", "zh": "流失风险"},
+    "churn.low": {"en": "low", "zh": "低"},
+    "churn.medium": {"en": "medium", "zh": "中"},
+    "churn.high": {"en": "high", "zh": "高"},
+    # reason fact names (plan_contacts.reasons[].facts keys); unknown keys print humanised
+    "factkey.amount_cny": {"en": "amount", "zh": "金额"},
+    "factkey.principal_cny": {"en": "principal", "zh": "本金"},
+    "factkey.balance_cny": {"en": "balance", "zh": "余额"},
+    "factkey.aum_cny": {"en": "AUM", "zh": "资产"},
+    "factkey.current_balance_cny": {"en": "current account", "zh": "活期余额"},
+    "factkey.maturity_date": {"en": "matures", "zh": "到期日"},
+    "factkey.days_to_maturity": {"en": "days to maturity", "zh": "距到期"},
+    "factkey.product_name": {"en": "product", "zh": "产品"},
+    "factkey.product_kind": {"en": "product", "zh": "产品类型"},
+    "factkey.account_id": {"en": "account", "zh": "账户"},
+    "factkey.trend_90d_pct": {"en": "90-day change", "zh": "近90天变化"},
+    "factkey.aum_trend_90d_pct": {"en": "90-day change", "zh": "近90天变化"},
+    "factkey.churn_score": {"en": "risk score", "zh": "风险分"},
+    "factkey.days_since_contact": {"en": "days since contact", "zh": "距上次联络"},
+    "factkey.days_since_reached": {"en": "days since reached", "zh": "距上次联络"},
+    "factkey.cadence_days": {"en": "cadence", "zh": "维护周期"},
+    "factkey.birth_date": {"en": "birthday", "zh": "生日"},
+    "factkey.holiday_date": {"en": "holiday", "zh": "节日"},
+    "factkey.previous_tier": {"en": "previous tier", "zh": "原层级"},
+    "factkey.complaint_opened_date": {"en": "complaint opened", "zh": "投诉日期"},
+    # charts
+    "chart.book_title": {"en": "Your book by tier and lifecycle", "zh": "名下客户：分层与生命周期"},
+    "chart.aum_13w": {"en": "AUM, last 13 weeks", "zh": "近13周资产"},
+    "chart.empty_book": {"en": "No customers in your book.", "zh": "名下暂无客户。"},
+    # lifecycle stages
+    "lifecycle.potential": {"en": "Potential", "zh": "潜在客户"},
+    "lifecycle.new": {"en": "New", "zh": "新客户"},
+    "lifecycle.growing": {"en": "Growing", "zh": "成长期"},
+    "lifecycle.stable": {"en": "Stable", "zh": "稳定期"},
+    "lifecycle.declining": {"en": "Declining", "zh": "衰退期"},
+    "lifecycle.dormant": {"en": "Dormant", "zh": "休眠"},
+    "lifecycle.lost": {"en": "Lost", "zh": "流失"},
+    # channels
+    "channel.visit": {"en": "Visit", "zh": "面访"},
+    "channel.phone": {"en": "Phone", "zh": "电话"},
+    "channel.sms": {"en": "SMS", "zh": "短信"},
+    "channel.wechat": {"en": "WeChat", "zh": "微信"},
+    "channel.email": {"en": "Email", "zh": "邮件"},
+    "channel.app": {"en": "App message", "zh": "App消息"},
+    "channel.message": {"en": "Message", "zh": "消息"},
+    "channel.event": {"en": "Event invitation", "zh": "活动邀约"},
+    # manager status (roll-up)
+    "status.active": {"en": "active", "zh": "在岗"},
+    "status.on_leave": {"en": "on leave", "zh": "休假"},
+    "status.left": {"en": "left", "zh": "已离职"},
+    # branch roll-up
+    "rollup.title": {"en": "Branch coverage", "zh": "网点客户维护概览"},
+    "rollup.document_title": {
+        "en": "Branch coverage for {plan_date}: {branch_name}",
+        "zh": "网点客户维护概览 {plan_date} · {branch_name}",
+    },
+    "rollup.confidential": {
+        "en": "Confidential: for the branch management only. Do not forward.",
+        "zh": "内部资料，仅限网点管理人员使用，请勿转发。",
+    },
+    "rollup.managers": {"en": "Managers", "zh": "客户经理"},
+    "rollup.managers_detail": {
+        "en": "{active} active, {away} away",
+        "zh": "在岗 {active} 位，不在岗 {away} 位",
+    },
+    "rollup.planned": {"en": "Contacts today", "zh": "今日联络"},
+    "rollup.top_tier": {"en": "Top-tier customers", "zh": "高端客户"},
+    "rollup.top_tier_detail": {
+        "en": "{planned} of {total} in today's plans",
+        "zh": "{total} 位中 {planned} 位列入今日计划",
+    },
+    "rollup.at_risk": {"en": "High churn risk", "zh": "高流失风险"},
+    "rollup.at_risk_detail": {
+        "en": "{planned} of {total} in today's plans",
+        "zh": "{total} 位中 {planned} 位列入今日计划",
+    },
+    "rollup.by_manager": {"en": "By manager", "zh": "按客户经理"},
+    "rollup.col.manager": {"en": "Manager", "zh": "客户经理"},
+    "rollup.col.status": {"en": "Status", "zh": "状态"},
+    "rollup.col.book": {"en": "Book", "zh": "名下客户"},
+    "rollup.col.planned": {"en": "Today", "zh": "今日"},
+    "rollup.by_manager_intro": {
+        "en": "Today: contacts planned, with urgent / important / routine below.",
+        "zh": "今日：计划联络人数，下方为紧急/重要/常规的分布。",
+    },
+    "rollup.col.calls": {"en": "Calls / capacity", "zh": "电话/上限"},
+    "rollup.col.visits": {"en": "Visits / capacity", "zh": "面访/上限"},
+    "rollup.col.covered": {"en": "Covering", "zh": "代维护"},
+    "rollup.col.deferred": {"en": "Deferred", "zh": "顺延"},
+    "rollup.col.completion": {"en": "Done yesterday", "zh": "昨日完成率"},
+    "rollup.covered_by": {"en": "covered by {name}", "zh": "由 {name} 代维护"},
+    "rollup.over_capacity": {"en": "over capacity", "zh": "超出上限"},
+    "rollup.at_risk_list": {
+        "en": "High churn risk customers not in today's plans",
+        "zh": "未列入今日计划的高流失风险客户",
+    },
+    "rollup.at_risk_list_more": {
+        "en": "Showing {shown} of {total}, highest risk first.",
+        "zh": "按风险从高到低显示 {total} 位中的 {shown} 位。",
+    },
+    "rollup.at_risk_none": {
+        "en": "Every high churn risk customer is in today's plans.",
+        "zh": "所有高流失风险客户均已列入今日计划。",
+    },
+    "rollup.col.customer": {"en": "Customer", "zh": "客户"},
+    "rollup.col.tier": {"en": "Tier", "zh": "层级"},
+    "rollup.col.churn_score": {"en": "Risk score", "zh": "风险分"},
+    "rollup.col.why_not": {"en": "Why not today", "zh": "未列入原因"},
+    "rollup.exclusions": {"en": "Not contacted today, by reason", "zh": "今日不联络的原因"},
+    "rollup.no_exclusions": {"en": "None.", "zh": "无。"},
+    "rollup.book_title": {
+        "en": "Branch book by tier and lifecycle", "zh": "网点客户：分层与生命周期",
+    },
+    # exclusion reasons (plan_exclusions.reason_code)
+    "exclusion.restricted": {"en": "restricted list", "zh": "限制类客户名单"},
+    "exclusion.do_not_contact": {"en": "asked not to be contacted", "zh": "客户拒绝联络"},
+    "exclusion.no_marketing_consent": {"en": "no marketing consent", "zh": "未授权营销"},
+    "exclusion.closed": {"en": "relationship closed", "zh": "已销户"},
+    "exclusion.recently_contacted": {"en": "contacted recently", "zh": "近期已联络"},
+    "exclusion.capacity": {"en": "over daily capacity", "zh": "超出当日联络量"},
+    "exclusion.none": {"en": "no reason to contact today", "zh": "今日无联络事由"},
+}
+
+
+def language_of(locale: str | None) -> str:
+    """``'zh_CN'`` -> ``'zh'``; anything not Chinese reads English."""
+    return "zh" if str(locale or "").lower().startswith("zh") else "en"
+
+
+def translate(key: str, lang: str, **values: object) -> str:
+    """The text for ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    try:
+        text = MESSAGES[key][lang]
+    except KeyError:
+        raise KeyError(f"message catalogue has no {lang!r} text for key {key!r}") from None
+    return text.format(**values) if values else text
+
+
+def translate_or(key: str, lang: str, fallback: str) -> str:
+    """The text for ``key`` when the catalogue has it, else ``fallback`` (for data codes)."""
+    entry = MESSAGES.get(key)
+    return entry[lang] if entry else fallback

@@ -1,0 +1,178 @@
+"""PDF with WeasyPrint: many plans laid out as ONE document, split into one file each.
+
+WeasyPrint's cost is mostly fixed per document (about 0.37 s here), so a batch of
+plans is laid out together: each plan is a ``<section>`` on its own named pages
+(``plan0``, ``plan1``...), the page counter restarts at each plan's first page
+(``@page :nth(1 of planN)``) and the "1 / 3" total is the page number of the
+plan's end marker (``target-counter``), so numbering is per plan. The laid-out
+pages of each plan are then written as a PDF of their own with
+``Document.copy(pages)``: one layout, many files, no extra dependency.
+
+The URL fetcher reads only files under the plan templates and the system font
+folders and refuses everything else, fatally: a plan never touches the network.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import mimetypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from markupsafe import Markup
+
+from customer_plans.render.environment import (
+    PLAN_TEMPLATES_DIR,
+    get_environment,
+    read_stylesheet,
+)
+from customer_plans.settings import TEMPLATES_DIR
+
+SYSTEM_FONT_DIRS = (
+    Path("/usr/share/fonts"),
+    Path("/usr/local/share/fonts"),
+    Path.home() / ".fonts",
+    Path.home() / ".local/share/fonts",
+)
+
+
+class RefusedResourceError(ValueError):
+    """A document asked for a resource outside the allowed folders."""
+
+
+class PlanURLFetcher(weasyprint.URLFetcher):
+    """Serves ``file:`` URLs under the templates and font folders; refuses anything else."""
+
+    def __init__(self, allowed_dirs: Sequence[Path] = (TEMPLATES_DIR, *SYSTEM_FONT_DIRS)):
+        super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+        self.allowed_dirs = tuple(Path(d).resolve() for d in allowed_dirs)
+
+    def allows(self, url: str) -> Path | None:
+        """The local path ``url`` names when it may be read, else ``None``."""
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return None
+        path = Path(unquote(parts.path)).resolve()
+        if any(path.is_relative_to(allowed) for allowed in self.allowed_dirs) and path.is_file():
+            return path
+        return None
+
+    def fetch(self, url, headers=None):  # noqa: D102 - WeasyPrint's fetcher interface
+        path = self.allows(url)
+        if path is None:
+            raise RefusedResourceError(
+                f"render refuses to fetch {url!r}: only files under {TEMPLATES_DIR} and the "
+                "system font folders may be read"
+            )
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return weasyprint.urls.URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": media_type}
+        )
+
+
+@dataclass(frozen=True)
+class PrintSection:
+    """One plan (or roll-up) of a print batch: its rendered body and its PDF title.
+
+    ``key`` (the manager or branch id) names the section's anchors; it must be
+    unique within a batch.
+    """
+
+    key: str
+    body: Markup
+    lang: str
+    title: str
+
+    @property
+    def anchor(self) -> str:
+        # derived from the key alone, never from the position in the batch: the anchors
+        # end up in the PDF, which must come out the same whichever batch renders it
+        return "s" + hashlib.sha256(self.key.encode("utf-8")).hexdigest()[:16]
+
+
+def page_rules(sections: Sequence[PrintSection]) -> str:
+    """Per-section @page rules: page numbers restart at 1 and total per section."""
+    rules = []
+    for section in sections:
+        name = f"p{section.anchor}"
+        rules.append(
+            f"@page {name} {{ @bottom-right {{ content: counter(page) \" / \" "
+            f"target-counter(url(#end-{section.anchor}), page); }} }}\n"
+            f"@page :nth(1 of {name}) {{ counter-reset: page 1; }}"
+        )
+    return "\n".join(rules)
+
+
+def print_document_html(sections: Sequence[PrintSection]) -> str:
+    """The whole batch as one HTML document for WeasyPrint."""
+    keys = [section.key for section in sections]
+    if len(set(keys)) != len(keys):
+        raise ValueError("render: a print batch names the same plan twice")
+    stylesheet = "\n".join(
+        [read_stylesheet("plan.css"), read_stylesheet("print.css"), page_rules(sections)]
+    )
+    return get_environment().get_template("plan_print.html").render(
+        sections=[
+            {
+                "anchor": section.anchor,
+                "page_name": f"p{section.anchor}",
+                "body": section.body,
+                "lang": section.lang,
+            }
+            for section in sections
+        ],
+        lang=sections[0].lang if sections else "en",
+        locale="en",
+        medium="print",
+        title="customer-plans",
+        stylesheet=Markup(stylesheet),
+    )
+
+
+def layout(html: str) -> weasyprint.Document:
+    """Lay out ``html`` once (the expensive step)."""
+    return weasyprint.HTML(
+        string=html, base_url=str(PLAN_TEMPLATES_DIR) + "/", url_fetcher=PlanURLFetcher()
+    ).render()
+
+
+def section_page_ranges(
+    document: weasyprint.Document, sections: Sequence[PrintSection]
+) -> list[range]:
+    """The pages of each section: from the page holding its anchor to the next one's.
+
+    The batch ends with a page of its own (``batch-end``) so that every section,
+    the last one included, is followed by a page break.
+    """
+    first_page: dict[str, int] = {}
+    for page_index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            first_page.setdefault(anchor, page_index)
+    missing = [s.key for s in sections if s.anchor not in first_page]
+    if missing or "batch-end" not in first_page:
+        raise RuntimeError(f"render: print sections {missing} have no page in the laid-out batch")
+    starts = [first_page[s.anchor] for s in sections]
+    if starts != sorted(set(starts)):
+        raise RuntimeError(f"render: print sections share or reorder pages: {starts}")
+    ends = [*starts[1:], first_page["batch-end"]]
+    return [range(start, end) for start, end in zip(starts, ends, strict=True)]
+
+
+def render_section_pdfs(sections: Sequence[PrintSection]) -> list[bytes]:
+    """One PDF per section, from a single layout of all of them."""
+    if not sections:
+        return []
+    document = layout(print_document_html(sections))
+    pdfs = []
+    for section, pages in zip(sections, section_page_ranges(document, sections), strict=True):
+        part = document.copy([document.pages[i] for i in pages])
+        # each file gets its own title; the batch's metadata object stays untouched
+        part.metadata = copy.copy(document.metadata)
+        part.metadata.title = section.title
+        part.metadata.lang = "zh-CN" if section.lang == "zh" else "en"
+        pdfs.append(part.write_pdf())
+    return pdfs

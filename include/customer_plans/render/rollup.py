@@ -1,0 +1,300 @@
+"""What a branch head reads: coverage of the branch on the plan date, one context per branch.
+
+Counts are whole-column pandas operations over the day's plan lines, segments and
+exclusions; the per-branch step only picks the branch's rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from customer_plans.render import filters
+from customer_plans.render.context import (
+    Book,
+    Completion,
+    QualityStatus,
+    build_book,
+    plan_date_for,
+)
+from customer_plans.render.data import RollupInputs
+from customer_plans.render.messages import language_of, translate, translate_or
+from customer_plans.rules import Rules
+
+# how many not-planned high churn risk customers a roll-up lists by name (presentation only)
+AT_RISK_LIST_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class ManagerLine:
+    manager_id: str
+    manager_name: str
+    status_key: str
+    status_label: str
+    covered_by_name: str
+    book: int
+    planned: int
+    levels: tuple[int, int, int]
+    calls: int
+    call_capacity: int | None
+    visits: int
+    visit_capacity: int | None
+    covering: int
+    deferred: int
+    completion: Completion
+
+    @property
+    def over_capacity(self) -> bool:
+        return (self.call_capacity is not None and self.calls > self.call_capacity) or (
+            self.visit_capacity is not None and self.visits > self.visit_capacity
+        )
+
+
+@dataclass(frozen=True)
+class AtRiskLine:
+    customer_id: str
+    customer_name: str
+    manager_name: str
+    tier_label: str
+    churn_score: float | None
+    why_not: str
+
+
+@dataclass(frozen=True)
+class BranchContext:
+    """Everything one branch roll-up shows."""
+
+    branch_id: str
+    branch_name: str
+    locale: str
+    lang: str
+    business_date: date
+    plan_date: date
+    rules_version: str
+    rules_hash: str
+    quality: QualityStatus
+    document_title: str
+    managers: tuple[ManagerLine, ...]
+    planned: int
+    deferred: int
+    top_tier_total: int
+    top_tier_planned: int
+    at_risk_total: int
+    at_risk_planned: int
+    at_risk_missing: tuple[AtRiskLine, ...]
+    exclusions: tuple[tuple[str, int], ...]
+    completion: Completion
+    book: Book
+
+    @property
+    def active_managers(self) -> int:
+        return sum(1 for m in self.managers if m.status_key == "active")
+
+    @property
+    def away_managers(self) -> int:
+        return len(self.managers) - self.active_managers
+
+    @property
+    def at_risk_more(self) -> bool:
+        return self.at_risk_total - self.at_risk_planned > len(self.at_risk_missing)
+
+
+def _int_or_none(value) -> int | None:
+    return None if filters.is_missing(value) else int(value)
+
+
+def _branch_locale(managers: pd.DataFrame) -> str:
+    """The locale most of the branch's managers read (ties: the first in sort order)."""
+    locales = managers["locale"].dropna().astype(str)
+    if locales.empty:
+        return "en"
+    counts = locales.value_counts()
+    return sorted(counts[counts == counts.max()].index)[0]
+
+
+def _manager_counts(inputs: RollupInputs, rules: Rules) -> pd.DataFrame:
+    """Per manager: book size, planned by level and channel kind, covering, deferred."""
+    contacts = inputs.contacts
+    planned = contacts[contacts["status"] == "planned"]
+    kinds = pd.Series("call", index=planned.index)
+    kinds[planned["channel"].isin(rules.assignment.visit_channels)] = "visit"
+    kinds[planned["channel"].isin(rules.assignment.message_channels)] = "message"
+    counts = pd.DataFrame(
+        {
+            "planned": planned.groupby("manager_id").size(),
+            "level_1": planned[planned["priority_level"] == 1].groupby("manager_id").size(),
+            "level_2": planned[planned["priority_level"] == 2].groupby("manager_id").size(),
+            "level_3": planned[planned["priority_level"] == 3].groupby("manager_id").size(),
+            "calls": planned[kinds == "call"].groupby("manager_id").size(),
+            "visits": planned[kinds == "visit"].groupby("manager_id").size(),
+            "covering": planned[planned["assignment"] == "covered"].groupby("manager_id").size(),
+            "deferred": contacts[contacts["status"] == "deferred"].groupby("manager_id").size(),
+            "book": inputs.segments.groupby("manager_id").size(),
+        }
+    )
+    return counts.fillna(0).astype(int)
+
+
+def _completion_of(feedback: pd.DataFrame) -> Completion:
+    if feedback.empty:
+        return Completion(None, None, None)
+    planned = pd.to_numeric(feedback["planned_yesterday"], errors="coerce").sum()
+    completed = pd.to_numeric(feedback["completed_yesterday"], errors="coerce").sum()
+    if planned <= 0:
+        return Completion(None, None, None)
+    return Completion(float(completed / planned), int(planned), int(completed))
+
+
+def build_branch_contexts(
+    inputs: RollupInputs, business_date: date, rules: Rules, branch_ids: Sequence[str] | None = None
+) -> list[BranchContext]:
+    """One ``BranchContext`` per branch on the roster (or per ``branch_ids``), sorted by id."""
+    managers = inputs.managers.drop_duplicates("manager_id")
+    names = managers.set_index("manager_id")["manager_name"]
+    counts = _manager_counts(inputs, rules)
+    contacts = inputs.contacts
+    planned = contacts[contacts["status"] == "planned"]
+    planned_customers = set(planned["customer_id"])
+    deferred_customers = set(contacts.loc[contacts["status"] == "deferred", "customer_id"])
+    segments = inputs.segments
+    # covering: who holds an away manager's customers today
+    covering_by_home = (
+        planned[planned["assignment"] == "covered"]
+        .drop_duplicates("home_manager_id")
+        .set_index("home_manager_id")["manager_id"]
+    )
+    first_exclusion = inputs.exclusions.sort_values(["customer_id", "reason_code"]).drop_duplicates(
+        "customer_id"
+    ).set_index("customer_id")["reason_code"]
+    customer_names = inputs.customers.drop_duplicates("customer_id").set_index("customer_id")[
+        "customer_name"
+    ]
+    feedback = inputs.feedback
+    plan_date = plan_date_for(business_date)
+    branch_ids = sorted(
+        set(managers["branch_id"].dropna()) if branch_ids is None else set(branch_ids)
+    )
+    contexts = []
+    for branch_id in branch_ids:
+        branch_managers = managers[managers["branch_id"] == branch_id].sort_values("manager_id")
+        locale = _branch_locale(branch_managers)
+        lang = language_of(locale)
+        tier_labels = {
+            level.code: level.label_zh if lang == "zh" else level.label_en
+            for level in rules.tiers.levels
+        }
+        branch_name = str(
+            branch_managers["branch_name"].dropna().iloc[0]
+            if branch_managers["branch_name"].notna().any()
+            else branch_id
+        )
+        lines = []
+        for manager in branch_managers.to_dict("records"):
+            manager_id = manager["manager_id"]
+            row = counts.loc[manager_id] if manager_id in counts.index else None
+
+            def count(column: str, row=row) -> int:
+                return int(row[column]) if row is not None else 0
+
+            covering_id = covering_by_home.get(manager_id)
+            manager_feedback = (
+                feedback[feedback["manager_id"] == manager_id] if not feedback.empty else feedback
+            )
+            lines.append(
+                ManagerLine(
+                    manager_id=manager_id,
+                    manager_name=str(manager["manager_name"]),
+                    status_key=str(manager["status"]),
+                    status_label=translate_or(
+                        f"status.{manager['status']}", lang, str(manager["status"])
+                    ),
+                    covered_by_name=str(names.get(covering_id, covering_id)) if covering_id else "",
+                    book=count("book"),
+                    planned=count("planned"),
+                    levels=(count("level_1"), count("level_2"), count("level_3")),
+                    calls=count("calls"),
+                    call_capacity=_int_or_none(manager.get("daily_call_capacity")),
+                    visits=count("visits"),
+                    visit_capacity=_int_or_none(manager.get("daily_visit_capacity")),
+                    covering=count("covering"),
+                    deferred=count("deferred"),
+                    completion=_completion_of(manager_feedback),
+                )
+            )
+        branch_segments = segments[segments["branch_id"] == branch_id]
+        top = branch_segments[branch_segments["tier_code"].isin(rules.assignment.top_tiers)]
+        at_risk = branch_segments[branch_segments["churn_level"] == "high"]
+        missing = at_risk[~at_risk["customer_id"].isin(planned_customers)].sort_values(
+            ["churn_score", "customer_id"], ascending=[False, True]
+        )
+        at_risk_lines = tuple(
+            AtRiskLine(
+                customer_id=str(row["customer_id"]),
+                customer_name=str(customer_names.get(row["customer_id"], row["customer_id"])),
+                manager_name=str(names.get(row["manager_id"], row["manager_id"] or "")),
+                tier_label=tier_labels.get(row["tier_code"], str(row["tier_code"])),
+                churn_score=None if filters.is_missing(row["churn_score"]) else float(
+                    row["churn_score"]
+                ),
+                why_not=_why_not(row["customer_id"], deferred_customers, first_exclusion, lang),
+            )
+            for row in missing.head(AT_RISK_LIST_LIMIT).to_dict("records")
+        )
+        branch_manager_ids = set(branch_managers["manager_id"])
+        branch_exclusions = inputs.exclusions[
+            inputs.exclusions["customer_id"].isin(set(branch_segments["customer_id"]))
+        ]
+        exclusion_counts = branch_exclusions.groupby("reason_code").size().sort_values(
+            ascending=False, kind="stable"
+        )
+        branch_contacts = contacts[contacts["manager_id"].isin(branch_manager_ids)]
+        contexts.append(
+            BranchContext(
+                branch_id=str(branch_id),
+                branch_name=branch_name,
+                locale=locale,
+                lang=lang,
+                business_date=business_date,
+                plan_date=plan_date,
+                rules_version=rules.version,
+                rules_hash=rules.content_hash[:12],
+                quality=inputs.quality,
+                document_title=translate(
+                    "rollup.document_title", lang,
+                    plan_date=filters.format_date(plan_date, locale), branch_name=branch_name,
+                ),
+                managers=tuple(lines),
+                planned=int((branch_contacts["status"] == "planned").sum()),
+                deferred=int((branch_contacts["status"] == "deferred").sum()),
+                top_tier_total=len(top),
+                top_tier_planned=int(top["customer_id"].isin(planned_customers).sum()),
+                at_risk_total=len(at_risk),
+                at_risk_planned=int(at_risk["customer_id"].isin(planned_customers).sum()),
+                at_risk_missing=at_risk_lines,
+                exclusions=tuple(
+                    (translate_or(f"exclusion.{code}", lang, str(code)), int(n))
+                    for code, n in exclusion_counts.items()
+                ),
+                completion=_completion_of(
+                    feedback[feedback["manager_id"].isin(branch_manager_ids)]
+                    if not feedback.empty
+                    else feedback
+                ),
+                book=build_book(branch_segments, rules, lang),
+            )
+        )
+    return contexts
+
+
+def _why_not(
+    customer_id: str, deferred: set[str], first_exclusion: pd.Series, lang: str
+) -> str:
+    if customer_id in deferred:
+        return translate("exclusion.capacity", lang)
+    code = first_exclusion.get(customer_id)
+    if code is None:
+        return translate("exclusion.none", lang)
+    return translate_or(f"exclusion.{code}", lang, str(code))

@@ -1,0 +1,135 @@
+"""Small inline SVG charts: no script, no external resource, text escaped.
+
+``book_chart`` draws a manager's (or a branch's) book as one stacked bar per tier,
+split by lifecycle stage; ``sparkline`` draws a customer's AUM over the last 13
+weeks. Both return ``Markup`` so templates can place them as they are; every
+piece of text that goes into them is escaped here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+FONT_FAMILY = "Noto Sans CJK SC, DejaVu Sans, Arial, sans-serif"
+
+# one colour per lifecycle stage, in the order stages are listed
+LIFECYCLE_COLOURS = {
+    "potential": "#c7d2fe",
+    "new": "#7dd3fc",
+    "growing": "#34d399",
+    "stable": "#3b82f6",
+    "declining": "#f59e0b",
+    "dormant": "#9ca3af",
+    "lost": "#ef4444",
+}
+UNKNOWN_COLOUR = "#d1d5db"
+
+
+@dataclass(frozen=True)
+class BarSegment:
+    """One lifecycle stage's share of one tier's bar."""
+
+    stage: str
+    label: str
+    count: int
+    colour: str
+    share_pct: float  # of the longest bar in the chart, 0..100
+
+
+@dataclass(frozen=True)
+class BookRow:
+    """One tier's bar: its label, total and lifecycle segments."""
+
+    tier_code: str
+    tier_label: str
+    total: int
+    segments: tuple[BarSegment, ...]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def book_chart(rows: Sequence[BookRow], legend: Sequence[tuple[str, str]]) -> Markup:
+    """A stacked horizontal bar per tier (top tier first) with a legend of lifecycle stages.
+
+    ``legend`` is ``[(label, colour), ...]`` for the stages present.
+    """
+    width, label_w, count_w, bar_h, gap = 640, 120, 56, 18, 8
+    bar_w = width - label_w - count_w
+    legend_h = 22 if legend else 0
+    height = len(rows) * (bar_h + gap) + legend_h + 4
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart book-chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px" font-family="{FONT_FAMILY}" font-size="12">'
+    ]
+    for index, row in enumerate(rows):
+        y = index * (bar_h + gap) + 2
+        parts.append(
+            f'<text x="0" y="{y + bar_h - 5}" fill="#374151">{escape(row.tier_label)}</text>'
+        )
+        x = float(label_w)
+        for segment in row.segments:
+            w = bar_w * segment.share_pct / 100
+            if w <= 0:
+                continue
+            parts.append(
+                f'<rect x="{_fmt(x)}" y="{y}" width="{_fmt(w)}" height="{bar_h}" '
+                f'fill="{segment.colour}"/>'
+            )
+            x += w
+        parts.append(
+            f'<text x="{_fmt(x + 6)}" y="{y + bar_h - 5}" fill="#111827">{row.total}</text>'
+        )
+    if legend:
+        y = len(rows) * (bar_h + gap) + 4
+        x = 0.0
+        for label, colour in legend:
+            parts.append(f'<rect x="{_fmt(x)}" y="{y}" width="10" height="10" fill="{colour}"/>')
+            parts.append(
+                f'<text x="{_fmt(x + 14)}" y="{y + 9}" fill="#4b5563" font-size="11">'
+                f"{escape(label)}</text>"
+            )
+            # CJK glyphs are about twice as wide as Latin ones at this size
+            x += 24 + sum(11.5 if ord(ch) > 0x2E80 else 6.8 for ch in label)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def sparkline(values: Sequence[float | None], width: int = 120, height: int = 28) -> Markup:
+    """A line of ``values`` (oldest first); falling lines are drawn red, others blue.
+
+    Missing points are skipped; fewer than two points draw nothing.
+    """
+    points = [
+        (i, float(v))
+        for i, v in enumerate(values)
+        if v is not None and not (isinstance(v, float) and math.isnan(v))
+    ]
+    if len(points) < 2:
+        return Markup("")
+    low = min(v for _, v in points)
+    high = max(v for _, v in points)
+    span = (high - low) or 1.0
+    last_index = len(values) - 1 or 1
+    pad = 3
+    coords = [
+        (pad + (width - 2 * pad) * i / last_index, pad + (height - 2 * pad) * (high - v) / span)
+        for i, v in points
+    ]
+    colour = "#dc2626" if points[-1][1] < points[0][1] else "#2563eb"
+    path = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coords)
+    end_x, end_y = coords[-1]
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.6" '
+        f'stroke-linejoin="round" stroke-linecap="round"/>'
+        f'<circle cx="{_fmt(end_x)}" cy="{_fmt(end_y)}" r="2.2" fill="{colour}"/>'
+        "</svg>"
+    )

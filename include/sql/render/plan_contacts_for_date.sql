@@ -1,0 +1,15 @@
+-- Every plan line of the business date (the branch roll-ups).
+-- grain: one row per manager per rank.
+-- binds: business_date
+select
+    manager_id,
+    rank,
+    status,
+    customer_id,
+    assignment,
+    home_manager_id,
+    priority_level,
+    reasons,
+    channel
+from plan_contacts
+where business_date = :business_date

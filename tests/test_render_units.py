@@ -1,0 +1,153 @@
+"""Formatting, masking, the message catalogue and the charts: the small pieces a plan is made of."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from customer_plans.render.filters import (
+    format_date,
+    format_money,
+    format_number,
+    format_rate,
+    format_signed_percent,
+)
+from customer_plans.render.masking import (
+    mask_account_number,
+    mask_national_id,
+    mask_phone,
+    scrub_text,
+)
+from customer_plans.render.messages import MESSAGES, language_of, translate
+from customer_plans.render.svg import BarSegment, BookRow, book_chart, sparkline
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "include" / "templates" / "plans"
+
+
+@pytest.mark.parametrize(
+    ("amount", "locale", "expected"),
+    [
+        (305_000, "zh_CN", "30.5万元"),
+        (300_000, "zh_CN", "30万元"),
+        (6_520_000, "zh_CN", "652万元"),
+        (128_500_000, "zh_CN", "1.28亿元"),
+        (8_500, "zh_CN", "8,500元"),
+        (-305_000, "zh_CN", "-30.5万元"),
+        (305_000, "en", "CNY 305,000"),
+        (128_500_000.4, "en", "CNY 128,500,000"),
+        (None, "zh_CN", "—"),
+        (float("nan"), "en", "—"),
+    ],
+)
+def test_money_reads_naturally_in_each_language(amount, locale, expected):
+    assert format_money(amount, locale) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(-32.04, "-32.0%"), (15, "+15.0%"), (0, "+0.0%"), (None, "—"), (float("inf"), "—")],
+)
+def test_trends_carry_their_sign(value, expected):
+    assert format_signed_percent(value, "en") == expected
+
+
+def test_rates_numbers_and_missing_values():
+    assert format_rate(0.823, "zh_CN") == "82%"
+    assert format_rate(None, "en") == "—"
+    assert format_number(12345, "en") == "12,345"
+    assert format_number(pd.NA, "en") == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "locale", "style", "expected"),
+    [
+        (date(2026, 11, 21), "en", "long", "Sat, 21 Nov 2026"),
+        (date(2026, 11, 21), "zh_CN", "long", "2026年11月21日 星期六"),
+        (datetime(2026, 11, 21, 9, 30), "en", "medium", "21 Nov 2026"),
+        (pd.Timestamp("2026-11-21"), "zh_CN", "medium", "2026年11月21日"),
+        ("2026-11-22", "zh_CN", "short", "11月22日"),
+        (pd.NaT, "en", "medium", "—"),
+    ],
+)
+def test_dates_follow_the_reader_locale(value, locale, style, expected):
+    assert format_date(value, locale, style) == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("13812341234", "138****1234"),
+        ("+86 138 1234 1234", "138****1234"),
+        ("021-64001234", "****1234"),
+        ("12", "****"),
+        (None, ""),
+    ],
+)
+def test_phone_numbers_are_masked(raw, expected):
+    assert mask_phone(raw) == expected
+
+
+def test_national_ids_and_accounts_are_masked():
+    assert mask_national_id("11010119900307123X") == "110***********123X"
+    assert mask_account_number("6222 0202 0011 2233 445") == "****3445"
+
+
+def test_free_text_loses_identifiers_but_keeps_amounts_and_dates():
+    text = (
+        "Call 13812341234 about card 6222 0202 0011 2233 445, ID 110101199003071234; "
+        "CNY 305,000 matures on 2026-11-21 (account 6222020200112233445)."
+    )
+    scrubbed = scrub_text(text)
+    assert "13812341234" not in scrubbed and "138****1234" in scrubbed
+    assert "110101199003071234" not in scrubbed and "110***********1234" in scrubbed
+    assert "6222020200112233445" not in scrubbed and "****3445" in scrubbed
+    assert "0011 2233" not in scrubbed
+    assert "CNY 305,000" in scrubbed and "2026-11-21" in scrubbed
+    plain = "定期存款 30.5万元 将于 2026-11-21 到期"
+    assert scrub_text(plain) == plain
+
+
+def test_every_message_has_both_languages_with_the_same_placeholders():
+    for key, texts in MESSAGES.items():
+        assert set(texts) == {"en", "zh"}, key
+        placeholders = {lang: set(re.findall(r"{(\w+)}", text)) for lang, text in texts.items()}
+        assert placeholders["en"] == placeholders["zh"], key
+
+
+def test_templates_use_only_known_message_keys():
+    used = set()
+    for template in TEMPLATES.rglob("*.html"):
+        used |= set(re.findall(r"\bt\('([a-z_.]+)'", template.read_text(encoding="utf-8")))
+    prefixes = {key for key in used if key.endswith(".")}
+    assert used - prefixes <= set(MESSAGES), sorted(used - prefixes - set(MESSAGES))
+    for prefix in prefixes:  # keys completed at render time, e.g. 'level.' ~ level
+        assert any(key.startswith(prefix) for key in MESSAGES), prefix
+    for level in (1, 2, 3):
+        assert f"level.{level}" in MESSAGES
+
+
+def test_unknown_message_key_is_an_error_not_a_blank():
+    with pytest.raises(KeyError, match="no 'zh' text for key 'nope'"):
+        translate("nope", "zh")
+    assert language_of("zh_CN") == "zh" and language_of("en") == "en"
+    assert language_of(None) == "en"
+
+
+def test_sparkline_is_plain_svg_and_falls_red():
+    svg = str(sparkline([100.0, 90.0, None, 70.0]))
+    assert svg.startswith("<svg") and "<script" not in svg and "href" not in svg
+    assert "#dc2626" in svg  # falling: red
+    assert "#2563eb" in str(sparkline([1.0, 2.0]))
+    assert str(sparkline([1.0])) == "" and str(sparkline([None, float("nan")])) == ""
+
+
+def test_book_chart_escapes_its_labels():
+    row = BookRow(
+        tier_code="x", tier_label="<script>alert(1)</script>", total=3,
+        segments=(BarSegment("stable", "稳定期", 3, "#3b82f6", 100.0),),
+    )
+    svg = str(book_chart([row], [("<b>", "#3b82f6")]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
