@@ -254,3 +254,20 @@ def test_dates_are_relative_to_the_business_date(rules):
     assert contact["business_date"] == date(2026, 12, 29)
     assert contact["first_planned_date"] == date(2026, 12, 29)
     assert bank.business_date + timedelta(days=3) == date(2027, 1, 1)
+
+
+def test_row_order_of_the_inputs_does_not_change_the_plan(rules):
+    bank = Bank().manager("M1", calls=4).manager("M2", status="on_leave", backup="M1")
+    for i in range(15):
+        bank.customer(f"C{i:02d}", manager_id=("M1", "M2", None)[i % 3],
+                      opportunities=IDLE if i % 2 else []).maturity(f"C{i:02d}", (0, 3, 7)[i % 3])
+    bank.complaint("C03").contact("C05", bank.business_date)
+    expected = run(bank, rules)
+    from customer_plans.assign import assign_contacts
+
+    frames = {name: frame.sample(frac=1.0, random_state=3) for name, frame in
+              bank.frames().items()}
+    shuffled = assign_contacts(bank.segments_frame().sample(frac=1.0, random_state=5), frames,
+                               bank.business_date, rules)
+    for a, b in zip(expected, shuffled, strict=True):
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))

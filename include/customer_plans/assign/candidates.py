@@ -28,12 +28,12 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from customer_plans.assign import text
-from customer_plans.assign.inputs import CHURN_ORDER, AssignmentError, Inputs, to_day
+from customer_plans.assign.inputs import CHURN_ORDER, AssignmentError, Inputs, frame, to_day
 from customer_plans.assign.talking_points import LANGUAGES, fill
 
 REASON_COLUMNS = (
-    "customer_id", "code", "level", "service", "urgency", "reason_json", "talk_en", "talk_zh",
-    "previous_channel", "first_planned_date", "detail_codes",
+    "customer_id", "pos", "code", "level", "service", "urgency", "reason_json", "talk_en",
+    "talk_zh", "previous_channel", "first_planned_date", "detail_codes",
 )
 
 # the facts segmentation puts on each opportunity that assignment reads
@@ -49,8 +49,9 @@ SIGNALS_QUOTED = 2
 
 
 def empty_reasons() -> pd.DataFrame:
-    frame = pd.DataFrame({column: pd.Series(dtype="object") for column in REASON_COLUMNS})
-    return frame.astype({"level": "int64", "urgency": "float64", "service": "bool"})
+    empty = pd.DataFrame({column: pd.Series(dtype="object") for column in REASON_COLUMNS})
+    return empty.astype({"pos": "int64", "level": "int64", "urgency": "float64",
+                         "service": "bool"})
 
 
 def make_reasons(
@@ -93,8 +94,10 @@ def make_reasons(
         ("text_zh", text.json_string(texts["reason_zh"])),
         ("facts", text.json_object(facts, n)),
     ], n)
-    return pd.DataFrame({
-        "customer_id": np.asarray(customer_id, dtype=object),
+    customer_id = np.asarray(customer_id, dtype=object)
+    return frame({
+        "customer_id": customer_id,
+        "pos": ctx.positions(customer_id),
         "code": code,
         "level": np.asarray(level, dtype=np.int64),
         "service": np.asarray(service, dtype=bool),
@@ -188,8 +191,8 @@ def parse_json_lists(texts: np.ndarray, fields: tuple[tuple[str, pa.DataType], .
     rows_of_items = table.column("i").combine_chunks().to_numpy()[
         pc.list_parent_indices(lists).to_numpy()]
     items = pc.list_flatten(lists)
-    frame = pd.DataFrame({name: items.field(name).to_pandas() for name, _ in fields})
-    return rows_of_items.astype(np.int64), frame
+    parsed = pd.DataFrame({name: items.field(name).to_pandas() for name, _ in fields})
+    return rows_of_items.astype(np.int64), parsed
 
 
 # ------------------------------------------------------------------ builders

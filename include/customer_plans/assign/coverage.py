@@ -78,6 +78,8 @@ def route_customers(home_manager_id: np.ndarray, customer_branch_id: np.ndarray,
                             routes["list_manager_id"].to_numpy(dtype=object)[safe])
     list_branch = np.where(pooled, branch.to_numpy(dtype=object),
                            routes["list_branch_id"].to_numpy(dtype=object)[safe])
+    # a manager without a branch on the roster: the list shows under the customer's branch
+    list_branch = np.where(pd.isna(list_branch), branch.to_numpy(dtype=object), list_branch)
     return pd.DataFrame({
         "list_manager_id": list_manager.astype(object),
         "list_branch_id": list_branch.astype(object),

@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from customer_plans.assign import text
 from customer_plans.assign.candidates import open_complaints
-from customer_plans.assign.inputs import Inputs, member
+from customer_plans.assign.inputs import Inputs, frame, member
 
 EXCLUSION_ORDER = (
     "quarantined", "closed", "restricted", "do_not_contact", "no_marketing_consent",
@@ -42,7 +42,7 @@ EXCLUSION_DETAIL = {
 }
 
 # columns of the dropped-reason rows handed to the exclusion table
-DROPPED_COLUMNS = ("customer_id", "exclusion", "code", "detail", "item")
+DROPPED_COLUMNS = ("customer_id", "pos", "exclusion", "code", "detail", "item")
 
 
 def last_completed_contact(ctx: Inputs) -> pd.Series:
@@ -108,8 +108,9 @@ def apply_exclusions(reasons: pd.DataFrame, ctx: Inputs) -> tuple[pd.DataFrame, 
         exclusion[d] == "recently_contacted",
         text.join([text.strings(codes[d]), " for ", text.integer(suppress_days[d]), " days"], m),
         "", m)
-    dropped = pd.DataFrame({
+    dropped = frame({
         "customer_id": customer[d],
+        "pos": pos[d],
         "exclusion": exclusion[d],
         "code": codes[d],
         "detail": text.as_series(detail),

@@ -25,10 +25,12 @@ import pyarrow as pa
 
 from customer_plans.assign import text
 from customer_plans.assign.candidates import empty_reasons, make_reasons
+from customer_plans.assign.exclusions import DROPPED_COLUMNS
 from customer_plans.assign.inputs import (
     PREVIOUS_PLAN_COLUMNS,
     AssignmentError,
     Inputs,
+    frame,
     member,
     to_day,
 )
@@ -86,8 +88,7 @@ def carried_reasons(ctx: Inputs, previous: pd.DataFrame | None
                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Carried-over reason rows, the expired ones (as dropped rows), and the carried rows of
     the previous plan (for counting)."""
-    nothing = (empty_reasons(), pd.DataFrame(columns=["customer_id", "exclusion", "code",
-                                                      "detail", "item"]),
+    nothing = (empty_reasons(), pd.DataFrame(columns=list(DROPPED_COLUMNS)),
                pd.DataFrame(columns=["manager_id"]))
     if previous is None:
         return nothing
@@ -119,8 +120,10 @@ def carried_reasons(ctx: Inputs, previous: pd.DataFrame | None
     codes_text = text.group_join(text.strings(long["code"]), sizes, " ")
 
     exp = np.flatnonzero(expired)
-    dropped = pd.DataFrame({
-        "customer_id": rows["customer_id"].to_numpy(dtype=object)[exp],
+    expired_ids = rows["customer_id"].to_numpy(dtype=object)[exp]
+    dropped = frame({
+        "customer_id": expired_ids,
+        "pos": ctx.positions(expired_ids),
         "exclusion": np.full(len(exp), "carry_over_expired", dtype=object),
         "code": np.full(len(exp), "carried_over", dtype=object),
         "detail": text.as_series(text.join([

@@ -73,14 +73,30 @@ def to_float(values: pd.Series) -> np.ndarray:
     return pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
+def text_array(values) -> pa.Array:
+    """Any text column as an Arrow string array."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.StringDtype):
+        return pa.array(values, type=pa.string())
+    values = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    return pa.array(np.asarray(values, dtype=object), type=pa.string(), from_pandas=True)
+
+
 def member(values, pool) -> np.ndarray:
     """``values`` in ``pool`` (any text collections), element-wise, as a hash lookup in Arrow:
     pandas' ``isin`` on Arrow strings converts the pool one Python scalar at a time."""
-    values = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
     pool = list(pool) if isinstance(pool, set | frozenset) else pool
-    pool = pa.array(np.asarray(pool, dtype=object), type=pa.string(), from_pandas=True)
-    array = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    return pc.fill_null(pc.is_in(array, value_set=pool), False).to_numpy(zero_copy_only=False)
+    return pc.fill_null(pc.is_in(text_array(values), value_set=text_array(pool)),
+                        False).to_numpy(zero_copy_only=False)
+
+
+def frame(columns: dict) -> pd.DataFrame:
+    """A DataFrame that keeps object (text) arrays as they are: pandas would otherwise turn
+    each into an Arrow string column, and every later ``to_numpy`` back again."""
+    return pd.DataFrame({
+        name: pd.Series(values, dtype=object) if isinstance(values, np.ndarray)
+        and values.dtype == object else values
+        for name, values in columns.items()
+    })
 
 
 def to_text(values: pd.Series) -> np.ndarray:
@@ -149,10 +165,14 @@ def check_rules(rules: Rules) -> None:
 
 
 def build_people(segments: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
-    """Segments joined to the customers extract: one row per segmented customer."""
+    """Segments joined to the customers extract: one row per segmented customer, sorted by
+    customer id (so a row position orders customers like their ids, whatever the input order).
+    """
     _require(segments, "segments", SEGMENT_COLUMNS)
     _unique(segments, "segments", "customer_id")
-    people = pd.DataFrame({
+    order = pc.sort_indices(text_array(segments["customer_id"])).to_numpy()
+    segments = segments.iloc[order]
+    people = frame({
         "customer_id": to_text(segments["customer_id"]),
         "manager_id": to_text(segments["manager_id"]),
         "branch_id": to_text(segments["branch_id"]),
@@ -170,7 +190,7 @@ def build_people(segments: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFram
         "aum_adb_cny": to_float(segments["aum_adb_cny"]) if "aum_adb_cny" in segments
         else to_float(segments["aum_cny"]),
     })
-    people["churn_rank"] = pd.Series(people["churn_level"]).map(CHURN_ORDER).fillna(0).to_numpy()
+    people["churn_rank"] = people["churn_level"].map(CHURN_ORDER).fillna(0).to_numpy()
     customers = customers.drop_duplicates("customer_id")
     pos = pd.Index(to_text(customers["customer_id"])).get_indexer(people["customer_id"])
     known = pos >= 0
@@ -184,7 +204,8 @@ def build_people(segments: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFram
 
     people["birth_date"] = column("birth_date", to_day, np.datetime64("NaT", "D"))
     people["closed_date"] = column("closed_date", to_day, np.datetime64("NaT", "D"))
-    people["preferred_channel"] = column("preferred_channel", to_text, None)
+    people["preferred_channel"] = pd.Series(column("preferred_channel", to_text, None),
+                                            dtype=object)
     # a customer the extract does not know has no consent on record: service contacts only
     people["marketing_consent"] = np.nan_to_num(column("marketing_consent", to_float, 0.0)) == 1
     people["do_not_contact"] = np.nan_to_num(column("do_not_contact", to_float, 0.0)) == 1
@@ -204,7 +225,7 @@ def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
     people = build_people(segments, frames["customers"])
 
     managers = frames["managers"]
-    roster = pd.DataFrame({
+    roster = frame({
         "manager_id": to_text(managers["manager_id"]),
         "branch_id": to_text(managers["branch_id"]),
         "daily_call_capacity": np.nan_to_num(to_float(managers["daily_call_capacity"])),
@@ -219,7 +240,7 @@ def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
     known = people["customer_id"].to_numpy(dtype=object)
     raw = frames["accounts"]
     raw = raw[member(raw["customer_id"], known) & raw["maturity_date"].notna().to_numpy()]
-    accounts = pd.DataFrame({
+    accounts = frame({
         "account_id": to_text(raw["account_id"]),
         "customer_id": to_text(raw["customer_id"]),
         "product_kind": to_text(raw["product_kind"]),
@@ -232,7 +253,7 @@ def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
 
     raw = frames["complaints"]
     raw = raw[member(raw["customer_id"], known)]
-    complaints = pd.DataFrame({
+    complaints = frame({
         "complaint_id": to_text(raw["complaint_id"]),
         "customer_id": to_text(raw["customer_id"]),
         "category": to_text(raw["category"]),
@@ -241,7 +262,7 @@ def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
     })
 
     raw = frames["recent_contacts"]
-    contacts = pd.DataFrame({
+    contacts = frame({
         "customer_id": to_text(raw["customer_id"]),
         "contact_day": to_day(raw["contact_ts"]),
         "channel": to_text(raw["channel"]),

@@ -18,14 +18,14 @@ from customer_plans.assign.candidates import build_candidates
 from customer_plans.assign.capacity import apply_capacity
 from customer_plans.assign.channels import resolve_channels
 from customer_plans.assign.coverage import manager_availability, route_customers, route_managers
-from customer_plans.assign.exclusions import EXCLUSION_ORDER, apply_exclusions
+from customer_plans.assign.exclusions import DROPPED_COLUMNS, EXCLUSION_ORDER, apply_exclusions
 from customer_plans.assign.feedback import (
     FEEDBACK_COLUMNS,
     carried_reasons,
     completion,
     previous_plan,
 )
-from customer_plans.assign.inputs import Inputs, build_inputs
+from customer_plans.assign.inputs import Inputs, build_inputs, frame
 from customer_plans.assign.priority import priority_order, score_contacts
 from customer_plans.assign.talking_points import TalkingPoints, shipped_talking_points
 from customer_plans.rules import Rules
@@ -44,36 +44,50 @@ EXCLUSION_COLUMNS = (
 ALL_EXCLUSION_CODES = (*EXCLUSION_ORDER, "carry_over_expired", "capacity")
 
 
-def _group_sizes(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start positions and sizes of runs of equal keys in an already sorted array."""
-    n = len(sorted_keys)
+def _group_sizes(*sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start positions and sizes of runs of equal keys (all arrays already sorted together)."""
+    n = len(sorted_keys[0])
     if n == 0:
         return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
-    change = np.ones(n, dtype=bool)
-    change[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    change = np.zeros(n, dtype=bool)
+    change[0] = True
+    for keys in sorted_keys:
+        change[1:] |= keys[1:] != keys[:-1]
     starts = np.flatnonzero(change)
     sizes = np.diff(np.append(starts, n))
     return starts, sizes
 
 
 def merge_reasons(kept: pd.DataFrame, ctx: Inputs) -> pd.DataFrame:
-    """One contact per customer: every kept reason listed, most urgent first."""
-    precedence = {code: i for i, code in enumerate(ctx.rules.assignment.reason_order())}
-    ordered = kept.assign(_precedence=kept["code"].map(precedence).to_numpy()).sort_values(
-        ["customer_id", "level", "_precedence", "urgency"], ascending=[True, True, True, False],
-        kind="mergesort").reset_index(drop=True)
-    customer = ordered["customer_id"].to_numpy(dtype=object)
-    starts, sizes = _group_sizes(customer)
-    urgency = np.maximum.reduceat(ordered["urgency"].to_numpy(dtype="float64"), starts) \
-        if len(starts) else np.array([])
+    """One contact per customer: every kept reason listed, most urgent first (lowest level,
+    then the rules' order of reasons, then the most urgent)."""
+    precedence = kept["code"].map(
+        {code: i for i, code in enumerate(ctx.rules.assignment.reason_order())}).to_numpy()
+    pos = kept["pos"].to_numpy(dtype=np.int64)
+    # lexsort is stable and sorts by the last key first; pos orders customers by id
+    order = np.lexsort((-kept["urgency"].to_numpy(dtype="float64"), precedence,
+                        kept["level"].to_numpy(), pos))
+    ordered = kept.iloc[order].reset_index(drop=True)
+    starts, sizes = _group_sizes(pos[order])
+    if len(starts) == 0:
+        return frame({column: np.array([], dtype=object) for column in (
+            "customer_id", "pos", "priority_level", "top_code", "previous_channel", "urgency",
+            "reasons", "reason_codes", "carried_reason_codes", "talking_points_en",
+            "talking_points_zh", "first_planned_date")}).astype(
+            {"pos": "int64", "priority_level": "int64", "urgency": "float64"})
+    urgency = np.maximum.reduceat(ordered["urgency"].to_numpy(dtype="float64"), starts)
     first_planned = np.minimum.reduceat(
         ordered["first_planned_date"].to_numpy(dtype="datetime64[D]").astype(np.int64), starts
-    ).astype("datetime64[D]") if len(starts) else np.array([], dtype="datetime64[D]")
-    carried = ordered["detail_codes"].where(ordered["code"] == "carried_over")
-    carried_codes = carried.groupby(ordered["customer_id"], sort=True).first()
+    ).astype("datetime64[D]")
+    is_carried = ordered["code"].to_numpy(dtype=object) == "carried_over"
+    carried_codes = np.full(len(starts), None, dtype=object)
+    group_of_row = np.repeat(np.arange(len(starts)), sizes)
+    carried_codes[group_of_row[is_carried]] = ordered["detail_codes"].to_numpy(
+        dtype=object)[is_carried]
     reasons = text.json_list(text.strings(ordered["reason_json"]), sizes)
-    return pd.DataFrame({
-        "customer_id": customer[starts],
+    return frame({
+        "customer_id": ordered["customer_id"].to_numpy(dtype=object)[starts],
+        "pos": ordered["pos"].to_numpy(dtype=np.int64)[starts],
         "priority_level": ordered["level"].to_numpy()[starts].astype(np.int64),
         "top_code": ordered["code"].to_numpy(dtype=object)[starts],
         "previous_channel": ordered["previous_channel"].to_numpy(dtype=object)[starts],
@@ -81,7 +95,7 @@ def merge_reasons(kept: pd.DataFrame, ctx: Inputs) -> pd.DataFrame:
         "reasons": text.as_series(reasons),
         "reason_codes": text.as_series(text.group_join(text.strings(ordered["code"]), sizes,
                                                        " ")),
-        "carried_reason_codes": carried_codes.reindex(customer[starts]).to_numpy(dtype=object),
+        "carried_reason_codes": carried_codes,
         "talking_points_en": text.as_series(text.group_join(text.strings(ordered["talk_en"]),
                                                             sizes, "\n")),
         "talking_points_zh": text.as_series(text.group_join(text.strings(ordered["talk_zh"]),
@@ -96,12 +110,12 @@ def _exclusion_rows(dropped: pd.DataFrame, routes: pd.DataFrame, ctx: Inputs) ->
         return pd.DataFrame({c: pd.Series(dtype="object") for c in EXCLUSION_COLUMNS})
     precedence = {code: i for i, code in enumerate(ctx.rules.assignment.reason_order())}
     exclusion_order = {code: i for i, code in enumerate(ALL_EXCLUSION_CODES)}
-    ordered = dropped.assign(
-        _ex=dropped["exclusion"].map(exclusion_order).to_numpy(),
-        _pr=dropped["code"].map(precedence).fillna(len(precedence)).to_numpy(),
-    ).sort_values(["customer_id", "_ex", "_pr"], kind="mergesort").reset_index(drop=True)
-    key = (ordered["customer_id"].astype(str) + "\x00" + ordered["exclusion"].astype(str))
-    starts, sizes = _group_sizes(key.to_numpy(dtype=object))
+    pos = dropped["pos"].to_numpy(dtype=np.int64)
+    ex = dropped["exclusion"].map(exclusion_order).to_numpy(dtype=np.int64)
+    pr = dropped["code"].map(precedence).fillna(len(precedence)).to_numpy(dtype=np.int64)
+    order = np.lexsort((pr, ex, pos))
+    ordered = dropped.iloc[order].reset_index(drop=True)
+    starts, sizes = _group_sizes(pos[order], ex[order])
     m = len(starts)
     codes = text.json_list(text.json_string(text.strings(ordered["code"])), sizes)
     items = text.group_join(text.strings(ordered["item"].fillna("")), sizes, ", ")
@@ -109,14 +123,13 @@ def _exclusion_rows(dropped: pd.DataFrame, routes: pd.DataFrame, ctx: Inputs) ->
     exclusion = ordered["exclusion"].to_numpy(dtype=object)[starts]
     detail = text.choose(exclusion == "recently_contacted", text.join([head, " ", items], m),
                          head, m)
-    customer = ordered["customer_id"].to_numpy(dtype=object)[starts]
-    pos = ctx.positions(customer)
-    return pd.DataFrame({
+    at = pos[order][starts]
+    return frame({
         "business_date": np.full(m, ctx.business_date, dtype=object),
-        "branch_id": routes["list_branch_id"].to_numpy(dtype=object)[pos],
-        "manager_id": routes["list_manager_id"].to_numpy(dtype=object)[pos],
-        "home_manager_id": routes["home_manager_id"].to_numpy(dtype=object)[pos],
-        "customer_id": customer,
+        "branch_id": routes["list_branch_id"].to_numpy(dtype=object)[at],
+        "manager_id": routes["list_manager_id"].to_numpy(dtype=object)[at],
+        "home_manager_id": routes["home_manager_id"].to_numpy(dtype=object)[at],
+        "customer_id": ordered["customer_id"].to_numpy(dtype=object)[starts],
         "reason_code": exclusion,
         "dropped_reasons": text.as_series(codes),
         "detail": text.as_series(detail),
@@ -125,26 +138,24 @@ def _exclusion_rows(dropped: pd.DataFrame, routes: pd.DataFrame, ctx: Inputs) ->
 
 
 def _capacity_dropped(contacts: pd.DataFrame) -> pd.DataFrame:
+    """The deferred contacts as dropped rows (exclusion ``capacity``), one per reason."""
     deferred = contacts[contacts["status"] == "deferred"]
     n = len(deferred)
-    rows = []
-    if n:
-        codes = deferred["reason_codes"].to_numpy(dtype=object)
-        long = pd.Series(codes, index=deferred["customer_id"].to_numpy(dtype=object)
-                         ).str.split().explode()
-        detail = text.join(["rank ", text.integer(deferred["rank"].to_numpy()), ": ",
-                            text.strings(deferred["deferred_reason"])], n)
-        detail_by_customer = pd.Series(text.as_series(detail).to_numpy(dtype=object),
-                                       index=deferred["customer_id"].to_numpy(dtype=object))
-        rows.append(pd.DataFrame({
-            "customer_id": long.index.to_numpy(dtype=object),
-            "exclusion": "capacity",
-            "code": long.to_numpy(dtype=object),
-            "detail": detail_by_customer.reindex(long.index).to_numpy(dtype=object),
-            "item": "",
-        }))
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["customer_id", "exclusion", "code", "detail", "item"])
+    if n == 0:
+        return pd.DataFrame(columns=list(DROPPED_COLUMNS))
+    codes = deferred["reason_codes"].astype(object).str.split()
+    sizes = codes.str.len().to_numpy()
+    detail = text.join(["rank ", text.integer(deferred["rank"].to_numpy()), ": ",
+                        text.strings(deferred["deferred_reason"])], n)
+    detail = text.as_series(detail).to_numpy(dtype=object)
+    return frame({
+        "customer_id": np.repeat(deferred["customer_id"].to_numpy(dtype=object), sizes),
+        "pos": np.repeat(deferred["pos"].to_numpy(dtype=np.int64), sizes),
+        "exclusion": np.full(int(sizes.sum()), "capacity", dtype=object),
+        "code": codes.explode().to_numpy(dtype=object),
+        "detail": np.repeat(detail, sizes),
+        "item": np.full(int(sizes.sum()), "", dtype=object),
+    })
 
 
 def assign_contacts(

@@ -73,9 +73,13 @@ def score_contacts(contacts: pd.DataFrame, people: pd.DataFrame, pos: np.ndarray
     )
 
 
-def priority_order(contacts: pd.DataFrame, by: str = "manager_id") -> pd.DataFrame:
-    """Contacts sorted by list, level, score (highest first), customer id: the rank order."""
-    return contacts.sort_values(
-        [by, "priority_level", "score", "customer_id"], ascending=[True, True, False, True],
-        kind="mergesort",
-    ).reset_index(drop=True)
+def priority_order(contacts: pd.DataFrame) -> pd.DataFrame:
+    """Contacts sorted by list, level, score (highest first), customer: the rank order.
+
+    ``pos`` (the customer's row in the id-sorted customers) stands for the customer id.
+    """
+    lists, _ = pd.factorize(contacts["manager_id"].to_numpy(dtype=object), sort=True)
+    order = np.lexsort((contacts["pos"].to_numpy(dtype=np.int64),
+                        -contacts["score"].to_numpy(dtype="float64"),
+                        contacts["priority_level"].to_numpy(), lists))
+    return contacts.iloc[order].reset_index(drop=True)
