@@ -182,3 +182,28 @@ def test_branch_batches_are_balanced_and_deterministic(tmp_path):
     assert branch_batches(staging, 10) == [["B1"], ["B2"], ["B3"], ["B4"]]
     with pytest.raises(ValueError, match="at least 1"):
         branch_batches(staging, 0)
+
+
+def test_quarantined_rows_are_left_out_but_restrictions_always_hold(sqlite_url, tmp_path, rules):
+    bank = _bank(TODAY)
+    staging = _stage(bank, tmp_path / "staging")
+    _segments(sqlite_url, bank)
+    c01_account = next(a["account_id"] for a in bank.accounts if a["customer_id"] == "C01")
+    write_frame(pd.DataFrame({
+        "table": ["customers", "accounts", "restricted_list"],
+        "key_column": ["customer_id", "account_id", "customer_id"],
+        "key": ["C00", c01_account, "C05"],
+        "rule": ["birth_date_plausible", "amount_range", "listed_date_not_null"],
+        "detail": ["", "", ""],
+    }), staging / "quarantine.parquet")
+    run_assignment(staging, sqlite_url, TODAY, rules)
+    contacts = _table(sqlite_url, "plan_contacts", TODAY).set_index("customer_id")
+    exclusions = _table(sqlite_url, "plan_exclusions", TODAY)
+    assert "C00" not in contacts.index
+    assert set(exclusions.loc[exclusions["customer_id"] == "C00", "reason_code"]) == {
+        "quarantined"}
+    assert "maturity" not in (contacts.loc["C01", "reason_codes"] if "C01" in contacts.index
+                              else "")
+    assert "C05" not in contacts.index
+    assert set(exclusions.loc[exclusions["customer_id"] == "C05", "reason_code"]) == {
+        "restricted"}

@@ -46,17 +46,54 @@ FEEDBACK_TABLE_COLUMNS = (*FEEDBACK_COLUMNS, "rules_hash")
 DATE_COLUMNS = ("business_date", "first_planned_date", "previous_business_date")
 
 
+QUARANTINE_FILE = "quarantine.parquet"
+# a restriction holds even when its row failed validation: never drop restricted_list rows
+NEVER_DROPPED = ("restricted_list",)
+
+
+def quarantine_paths(staging_dir: Path) -> list[Path]:
+    """Where validation may have left ``quarantine.parquet``: the staging folder, then
+    ``<output>/quality/<business_date>/``."""
+    return [staging_dir / QUARANTINE_FILE,
+            staging_dir.parent.parent / "quality" / staging_dir.name / QUARANTINE_FILE]
+
+
+def read_quarantine(staging_dir: Path) -> pd.DataFrame:
+    """The quarantined keys (``table, key_column, key``); empty when validation left none."""
+    columns = ["table", "key_column", "key"]
+    path = next((p for p in quarantine_paths(staging_dir) if p.exists()), None)
+    if path is None:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+    frame = read_frame(path)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise AssignmentError(f"{path} lacks column(s) {', '.join(missing)}")
+    return pd.DataFrame({c: to_text(frame[c]) for c in columns})
+
+
 def read_staging(staging_dir: Path) -> dict[str, pd.DataFrame]:
-    """The staging extracts assignment reads (only the columns it needs)."""
+    """The staging extracts assignment reads (only the columns it needs), without the rows
+    validation quarantined; ``quarantine`` lists the quarantined customers."""
+    quarantine = read_quarantine(staging_dir)
     frames = {}
     for name, columns in FRAME_COLUMNS.items():
         path = staging_dir / f"{name}.parquet"
         if not path.exists():
             raise AssignmentError(f"staging extract {path} is missing; run extract for the date")
-        frames[name] = read_frame(path, columns=list(columns))
-    quarantine = staging_dir / "quarantine.parquet"
-    if quarantine.exists():
-        frames["quarantine"] = read_frame(quarantine)
+        keys = quarantine[quarantine["table"] == name]
+        key_columns = sorted(set(keys["key_column"]) - {None})
+        frame = read_frame(path, columns=sorted(set(columns) | set(key_columns)))
+        if name not in NEVER_DROPPED:
+            drop = np.zeros(len(frame), dtype=bool)
+            for key_column in key_columns:
+                if key_column in frame.columns:
+                    drop |= member(frame[key_column],
+                                   keys.loc[keys["key_column"] == key_column, "key"])
+            frame = frame.loc[~drop].reset_index(drop=True)
+        frames[name] = frame[list(columns)]
+    customers = quarantine[(quarantine["table"] == "customers")
+                           & (quarantine["key_column"] == "customer_id")]
+    frames["quarantine"] = pd.DataFrame({"customer_id": customers["key"].to_numpy(dtype=object)})
     return frames
 
 
