@@ -1,0 +1,386 @@
+"""The data-quality gate: bad source data never becomes a plan, and the operator is told why.
+
+Each case copies the small bank, corrupts it with SQL as bad data would arrive, extracts
+what the corruption touches onto a copy of the clean staging, and validates. Great
+Expectations is imported once for the module (it takes ~10 s).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from customer_plans.extract import EXTRACTS
+from customer_plans.quality import (
+    QUARANTINE_COLUMNS,
+    DataQualityError,
+    format_failure_message,
+    previous_counts,
+    validate_staging,
+)
+from customer_plans.quality.report import QUALITY_TEMPLATES_DIR, _local_only_fetcher
+
+from tests.quality_cases import (
+    copy_bank,
+    copy_staging,
+    corrupt,
+    scalar,
+    stage,
+    without_primary_key,
+)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def great_expectations_imported():
+    """Pay the GX import once, up front, for every test of this module."""
+    import great_expectations  # noqa: F401
+
+
+@pytest.fixture(scope="module")
+def clean(small_bank, business_date, rules, tmp_path_factory):
+    """The small bank staged and validated: (staging_root, quality_root, summary)."""
+    root = tmp_path_factory.mktemp("clean")
+    stage(small_bank, business_date, root / "staging", rules)
+    summary = validate_staging(root / "staging", business_date, root / "quality", rules)
+    return root / "staging", root / "quality", summary
+
+
+class Case:
+    """One corrupted copy of the bank, staged over a copy of the clean staging."""
+
+    def __init__(self, small_bank: Path, clean, business_date: date, rules, tmp_path: Path):
+        self.bank = copy_bank(small_bank, tmp_path / "bank")
+        self.staging_root = tmp_path / "staging"
+        self.quality_root = tmp_path / "quality"
+        self.business_date = business_date
+        self.rules = rules
+        self.staging = copy_staging(clean[0], self.staging_root, business_date)
+
+    def corrupt(self, *statements: str) -> Case:
+        corrupt(self.bank, *statements)
+        return self
+
+    def extract(self, *names: str) -> Case:
+        stage(self.bank, self.business_date, self.staging_root, self.rules, names=names)
+        return self
+
+    def validate(self, previous: dict[str, int] | None = None) -> dict:
+        return validate_staging(self.staging_root, self.business_date, self.quality_root,
+                                self.rules, previous_counts=previous)
+
+    def fails(self, previous: dict[str, int] | None = None) -> DataQualityError:
+        with pytest.raises(DataQualityError) as caught:
+            self.validate(previous)
+        error = caught.value
+        # the report is written, the staging is not marked valid
+        folder = self.quality_root / self.business_date.isoformat()
+        for name in ("results.json", "summary.json", "report.html", "report.pdf"):
+            assert (folder / name).is_file(), name
+        assert json.loads((folder / "results.json").read_text())["status"] == "failed"
+        assert not (self.staging / "validated.json").exists()
+        assert (self.staging / "quarantine.parquet").is_file()
+        return error
+
+    def one(self, table: str, rule: str) -> dict:
+        summary = json.loads(
+            (self.quality_root / self.business_date.isoformat() / "summary.json").read_text())
+        found = [f for f in summary["blocking"] + summary["warnings"]
+                 if f["table"] == table and f["rule"] == rule]
+        assert len(found) == 1, (table, rule, summary["blocking"], summary["warnings"])
+        return found[0]
+
+
+@pytest.fixture
+def case(small_bank, clean, business_date, rules, tmp_path) -> Case:
+    return Case(small_bank, clean, business_date, rules, tmp_path)
+
+
+def first_ids(bank: Path, sql: str, n: int) -> list[str]:
+    import sqlite3
+
+    with sqlite3.connect(bank) as conn:
+        return [row[0] for row in conn.execute(f"{sql} limit {n}")]
+
+
+def quoted(ids: list[str]) -> str:
+    return ", ".join(f"'{i}'" for i in ids)
+
+
+# -- the clean bank -----------------------------------------------------------------------
+
+
+def test_the_clean_bank_passes_and_is_marked_valid(clean, business_date):
+    staging_root, quality_root, summary = clean
+    assert summary["status"] in ("passed", "warnings"), format_failure_message(summary)
+    assert summary["blocking"] == []
+    assert summary["counts"]["customers"] == 1500
+    assert set(summary["counts"]) == set(EXTRACTS)
+    folder = staging_root / business_date.isoformat()
+    marker = json.loads((folder / "validated.json").read_text())
+    assert marker["status"] == summary["status"]
+    quarantine = pd.read_parquet(folder / "quarantine.parquet")
+    assert list(quarantine.columns) == QUARANTINE_COLUMNS
+    assert summary["volume_note"].startswith("volume check skipped: no previous run")
+
+
+def test_the_report_is_self_contained_and_has_a_pdf(clean, business_date):
+    _, quality_root, summary = clean
+    html = Path(summary["report_html"]).read_text(encoding="utf-8")
+    for external in ("http://", "https://", "<script", "<link", "src="):
+        assert external not in html, external
+    assert "2026-11-20" in html
+    pdf = Path(summary["report_pdf"])
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Data quality report" in text and "2026-11-20" in text
+    results = json.loads(Path(summary["results_json"]).read_text())
+    assert set(results["suites"]) == set(EXTRACTS)
+    assert results["suites"]["customers"]["statistics"]["evaluated_expectations"] > 10
+    assert not list((quality_root / business_date.isoformat()).glob(".*.tmp"))
+
+
+def test_the_pdf_may_read_only_project_templates():
+    fetcher = _local_only_fetcher()
+    with pytest.raises(ValueError, match="may not fetch https"):
+        fetcher.fetch("https://cdn.example.com/style.css")
+    with pytest.raises(ValueError, match="only read project templates"):
+        fetcher.fetch("file:///etc/passwd")
+    inside = fetcher.fetch((QUALITY_TEMPLATES_DIR / "base.html.j2").as_uri())
+    inside.close()
+
+
+# -- blocking failures --------------------------------------------------------------------
+
+
+def test_duplicate_customer_ids_block(case):
+    duplicate = first_ids(case.bank, "select customer_id from customers order by customer_id", 1)
+    without_primary_key(case.bank, "customers")
+    case.corrupt(f"insert into customers select * from customers where customer_id = "
+                 f"'{duplicate[0]}'").extract("customers")
+    error = case.fails()
+    assert "customers.customer_id [key_unique" in str(error)
+    assert f"e.g. customer_id {duplicate[0]}" in str(error)
+    assert case.one("customers", "key_unique")["rows"] == 2
+
+
+def test_accounts_of_unknown_customers_block(case):
+    accounts = first_ids(case.bank, "select account_id from accounts order by account_id", 3)
+    case.corrupt(f"update accounts set customer_id = 'C-GHOST' where account_id in "
+                 f"({quoted(accounts)})").extract("accounts")
+    error = case.fails()
+    finding = case.one("accounts", "references_customers")
+    assert finding["rows"] == 3 and finding["key_column"] == "account_id"
+    assert finding["examples"] == sorted(accounts)
+    assert "3 accounts of unknown customers" in str(error)
+
+
+def test_customers_of_unknown_managers_block(case):
+    customers = first_ids(case.bank, "select customer_id from customers order by customer_id", 2)
+    case.corrupt(f"update customers set manager_id = 'M-GONE' where customer_id in "
+                 f"({quoted(customers)})").extract("customers")
+    error = case.fails()
+    assert "2 customers of unknown managers" in str(error)
+    assert case.one("customers", "references_managers")["examples"] == customers
+
+
+def test_negative_deposit_balances_block(case):
+    day = case.business_date.isoformat()
+    accounts = first_ids(
+        case.bank,
+        "select a.account_id from accounts a join account_balances b "
+        f"on b.account_id = a.account_id and b.balance_date = '{day}' "
+        "where a.product_kind = 'savings' order by a.account_id", 2)
+    case.corrupt(f"update account_balances set balance_cny = -500 where balance_date = '{day}' "
+                 f"and account_id in ({quoted(accounts)})").extract("accounts")
+    error = case.fails()
+    finding = case.one("accounts", "not_negative")
+    assert finding["examples"] == accounts
+    assert "2 deposit-like accounts" in str(error) and "negative balance" in str(error)
+
+
+def test_balances_missing_for_the_business_date_block(case):
+    day = case.business_date.isoformat()
+    case.corrupt(f"delete from account_balances where balance_date = '{day}'").extract(
+        "accounts", "customer_balances")
+    error = case.fails()
+    assert "balances missing for the business date" in str(error)
+    finding = case.one("accounts", "freshness")
+    assert finding["rows"] > 0 and len(finding["examples"]) == 5
+    assert case.one("customer_balances", "freshness")["severity"] == "blocking"
+
+
+def test_future_dated_transactions_block(case):
+    customer = first_ids(case.bank, "select customer_id from accounts order by customer_id", 1)[0]
+    account = scalar(case.bank, "select min(account_id) from accounts where customer_id = ?",
+                     (customer,))
+    future = (case.business_date + timedelta(days=3)).isoformat()
+    case.corrupt(
+        "insert into transactions (transaction_id, account_id, customer_id, transaction_date, "
+        "amount_cny, direction, channel, transaction_type, counterparty_bank) values "
+        f"('T-FUTURE', '{account}', '{customer}', '{future}', 10, 'debit', 'mobile', 'fee', null)"
+    ).extract("transaction_summary")
+    error = case.fails()
+    assert "future-dated transactions" in str(error)
+    assert case.one("transaction_summary", "not_in_future")["examples"] == [customer]
+
+
+def test_a_business_date_never_closed_leaves_nothing_to_validate(case):
+    from customer_plans.eod import is_business_date_closed
+    from customer_plans.extract import BusinessDateNotClosedError
+
+    day = case.business_date.isoformat()
+    case.corrupt(f"delete from eod_status where business_date = '{day}'")
+    assert not is_business_date_closed(f"sqlite:///{case.bank}", case.business_date)
+    shutil.rmtree(case.staging)  # a fresh business date: nothing staged yet
+    with pytest.raises(BusinessDateNotClosedError):
+        case.extract("customers")
+    error = case.fails()
+    assert "customers [extract_present" in str(error)
+    assert "no staging file" in str(error)
+
+
+def test_an_empty_extract_blocks(case):
+    case.corrupt("delete from account_balances", "delete from accounts").extract(
+        "accounts", "customer_balances")
+    error = case.fails()
+    assert "accounts [not_empty" in str(error)
+    assert "the extract is empty" in str(error)
+
+
+def test_a_column_missing_from_a_staged_extract_is_named(case):
+    """Staging written by an edited SQL file without a column: validation names it."""
+    path = case.staging / "customers.parquet"
+    frame = pd.read_parquet(path).rename(columns={"preferred_channel": "channel_preference"})
+    frame.to_parquet(path, index=False)
+    error = case.fails()
+    finding = case.one("customers", "column_present")
+    assert finding["column"] == "preferred_channel"
+    assert "column preferred_channel missing" in str(error)
+    assert "channel_preference: renamed?" in str(error)
+
+
+def test_text_in_a_numeric_column_blocks_with_the_rows_named(case):
+    customers = first_ids(case.bank, "select customer_id from customers order by customer_id", 2)
+    case.corrupt(f"update customers set annual_income_cny = 'unknown' where customer_id in "
+                 f"({quoted(customers)})").extract("customers")
+    error = case.fails()
+    finding = case.one("customers", "column_type")
+    assert finding["column"] == "annual_income_cny" and finding["rows"] == 2
+    assert finding["examples"] == customers
+    assert "value(s) of annual_income_cny are not numbers" in str(error)
+
+
+def test_an_extract_twice_the_usual_size_blocks(case, clean):
+    _, clean_quality, _ = clean
+    # the volume baseline: the clean run, read as the previous business date's results
+    baseline = previous_counts(clean_quality, case.business_date + timedelta(days=1))
+    assert baseline is not None and baseline["customers"] == 1500
+    without_primary_key(case.bank, "customers")
+    case.corrupt("insert into customers select 'X' || customer_id, customer_name, birth_date, "
+                 "gender, national_id, mobile_phone, email, address, occupation, employer, "
+                 "annual_income_cny, risk_profile, risk_assessed_date, is_primary_holder, "
+                 "onboarding_date, closed_date, branch_id, manager_id, preferred_channel, "
+                 "marketing_consent, consent_updated_date, do_not_contact from customers"
+                 ).extract("customers")
+    error = case.fails(previous=baseline)
+    finding = case.one("customers", "volume")
+    assert "3000 rows, outside 750..2250" in finding["message"]
+    assert "customers [volume" in str(error)
+
+
+# -- warnings: the run continues ----------------------------------------------------------
+
+
+def test_impossible_birth_dates_are_quarantined_and_the_run_continues(case):
+    future, ancient = first_ids(
+        case.bank, "select customer_id from customers order by customer_id", 2)
+    case.corrupt(
+        f"update customers set birth_date = '2031-05-01' where customer_id = '{future}'",
+        f"update customers set birth_date = '1850-01-01' where customer_id = '{ancient}'",
+    ).extract("customers")
+    summary = case.validate()
+    assert summary["status"] == "warnings"
+    assert summary["quarantined"] >= 2
+    quarantine = pd.read_parquet(summary["quarantine_path"])
+    rows = quarantine[quarantine["rule"] == "birth_date_plausible"].set_index("key")
+    assert rows.loc[future, "detail"] == "birth_date after the business date"
+    assert rows.loc[ancient, "detail"] == "birth_date more than 120 years before the business date"
+    assert (rows["table"] == "customers").all() and (rows["key_column"] == "customer_id").all()
+    finding = case.one("customers", "birth_date_plausible")
+    assert finding["severity"] == "quarantine" and "quarantined" in finding["message"]
+    assert (case.staging / "validated.json").is_file()
+    # nothing is dropped: the staged rows are still there, only listed for exclusion
+    staged = pd.read_parquet(case.staging / "customers.parquet")
+    assert {future, ancient} <= set(staged["customer_id"])
+
+
+def test_customers_without_a_manager_are_a_warning(case):
+    customers = first_ids(
+        case.bank, "select customer_id from customers where manager_id is not null "
+                   "order by customer_id", 3)
+    case.corrupt(f"update customers set manager_id = null where customer_id in "
+                 f"({quoted(customers)})").extract("customers")
+    summary = case.validate()
+    assert summary["status"] == "warnings"
+    messages = [w["message"] for w in summary["warnings"]]
+    baseline = scalar(case.bank, "select count(*) from customers where manager_id is null")
+    assert f"{baseline} customers without a manager: assigned to the branch pool" in messages
+    assert (case.staging / "validated.json").is_file()
+    assert "without a manager" in format_failure_message(summary)
+
+
+# -- messages and the volume baseline -----------------------------------------------------
+
+
+def test_failure_messages_carry_keys_never_personal_data(case):
+    customers = first_ids(case.bank, "select customer_id from customers order by customer_id", 2)
+    names = first_ids(case.bank, "select customer_name from customers order by customer_id", 2)
+    phones = first_ids(case.bank, "select mobile_phone from customers order by customer_id", 2)
+    case.corrupt(f"update customers set manager_id = 'M-GONE', birth_date = '2099-01-01' "
+                 f"where customer_id in ({quoted(customers)})").extract("customers")
+    error = case.fails()
+    folder = case.quality_root / case.business_date.isoformat()
+    texts = [str(error), (folder / "results.json").read_text(),
+             (folder / "report.html").read_text()]
+    for text in texts:
+        assert customers[0] in text
+        for private in [*names, *phones, "2099-01-01"]:
+            assert private not in text, private
+
+
+def test_previous_counts_come_from_the_latest_earlier_run_that_passed(tmp_path):
+    def write(day: str, status: str, customers: int) -> None:
+        folder = tmp_path / day
+        folder.mkdir()
+        (folder / "results.json").write_text(
+            json.dumps({"status": status, "counts": {"customers": customers}}))
+
+    assert previous_counts(tmp_path, date(2026, 11, 20)) is None
+    write("2026-11-17", "passed", 100)
+    write("2026-11-18", "warnings", 110)
+    write("2026-11-19", "failed", 999)
+    write("2026-11-20", "passed", 120)
+    assert previous_counts(tmp_path, date(2026, 11, 20)) == {"customers": 110}
+
+
+def test_format_failure_message_lists_table_column_rule_rows_and_keys():
+    summary = {
+        "business_date": "2026-11-20", "status": "failed",
+        "blocking": [{
+            "table": "accounts", "column": "customer_id", "rule": "references_customers",
+            "expectation": "expect_column_values_to_be_in_set", "severity": "blocking",
+            "message": "3 accounts of unknown customers", "rows": 3,
+            "key_column": "account_id", "examples": ["A1", "A2", "A3"],
+        }],
+        "warnings": [],
+    }
+    message = format_failure_message(summary)
+    assert "FAILED for business date 2026-11-20: 1 blocking failure;" in message
+    assert ("accounts.customer_id [references_customers, expect_column_values_to_be_in_set; "
+            "3 rows]: 3 accounts of unknown customers; e.g. account_id A1, A2, A3") in message
