@@ -1,9 +1,9 @@
 """A manager's plan as the manager sees it: the email HTML and the PDF, in both languages.
 
 The example bank (``customer_plans.render.sample.example_bank``) is small and hand-written:
-张伟 (zh_CN) has four planned contacts (one covered for 李娜, one from the branch pool) and
-one deferred; Emily Chen (en) has two; 王芳 (zh_CN) has none. The three plans are rendered
-once, as one batch, and shared by the tests of this module.
+张伟 (zh_CN) has three planned contacts (one covered for 李娜) and one deferred; Emily Chen
+(en) has two; 王芳 (zh_CN) has none; the branch pool's list (POOL-B01) has one. The plans are
+rendered once, as one batch, and shared by the tests of this module.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from customer_plans.render.sample import example_bank
 
 BUSINESS_DATE = date(2026, 11, 20)
 GOLDEN_DIR = Path(__file__).parent / "golden"
-MANAGERS = ["M001", "M002", "M004"]
-NAMES = {"M001": "张伟", "M002": "Emily Chen", "M004": "王芳"}
+MANAGERS = ["M001", "M002", "M004", "POOL-B01"]
+NAMES = {"M001": "张伟", "M002": "Emily Chen", "M004": "王芳", "POOL-B01": "网点公共池"}
 
 
 def pdf_text(path: Path, page: int | None = None, layout: bool = True) -> str:
@@ -71,7 +71,7 @@ def normalise(html: str) -> str:
 @pytest.mark.parametrize(
     ("manager_id", "golden"),
     [("M001", "plan_M001_zh.html"), ("M002", "plan_M002_en.html"),
-     ("M004", "plan_M004_zh_nothing_planned.html")],
+     ("M004", "plan_M004_zh_nothing_planned.html"), ("POOL-B01", "plan_POOL-B01_zh.html")],
 )
 def test_plan_html_matches_golden_file(out_dir, manager_id, golden):
     """Set UPDATE_GOLDEN=1 to rewrite the golden files after an intended change (and read
@@ -111,9 +111,9 @@ def test_header_shows_dates_quality_and_rules(out_dir, rules):
 def test_summary_counts_levels_channels_completion_and_covered_books(out_dir):
     html = (out_dir / "M001.html").read_text(encoding="utf-8")
     tiles = re.findall(r'class="tile-value"[^>]*>([^<]+)<', html)
-    assert tiles == ["4", "1", "80%", "1"]  # contacts, urgent, done yesterday, deferred
-    assert "紧急 1" in html and "重要 1" in html and "常规 2" in html
-    assert "电话 2" in html and "面访 1" in html and "微信 1" in html
+    assert tiles == ["3", "1", "80%", "1"]  # contacts, urgent, done yesterday, deferred
+    assert "紧急 1" in html and "重要 1" in html and "常规 1" in html
+    assert "电话 1" in html and "面访 1" in html and "微信 1" in html
     assert "计划 5 位，完成 4 位" in html
     assert "李娜：1 位" in html
     # no feedback row for Emily Chen: yesterday's rate is a dash, not 0%
@@ -144,8 +144,8 @@ def test_html_and_pdf_list_exactly_the_plan_contacts(out_dir, bank, manager_id):
 
 def test_own_contacts_are_listed_in_rank_order(plans):
     zhang = plans[0]
-    assert [c.rank for c in zhang.contacts] == [1, 3, 4]
-    assert zhang.customer_ids == ["C0001", "C0004", "C0002", "C0005", "C0003"]
+    assert [c.rank for c in zhang.contacts] == [1, 3]
+    assert zhang.customer_ids == ["C0001", "C0004", "C0002", "C0003"]
     assert [g.home_manager_name for g in zhang.covered] == ["李娜"]
     assert [c.customer_id for c in zhang.deferred] == ["C0003"]
 
@@ -209,7 +209,7 @@ def test_pdf_prints_chinese_with_an_embedded_cjk_font(out_dir):
 def test_every_pdf_page_has_the_running_header_and_its_own_page_numbers(out_dir, manager_id):
     path = out_dir / f"{manager_id}.pdf"
     pages = pdf_pages(path)
-    branch = {"M001": "城东支行", "M002": "城东支行", "M004": "West Lake Branch"}[manager_id]
+    branch = "West Lake Branch" if manager_id == "M004" else "城东支行"
     plan_date = "Sat, 21 Nov 2026" if manager_id == "M002" else "2026年11月21日 星期六"
     for page in range(1, pages + 1):
         text = pdf_text(path, page)

@@ -37,17 +37,28 @@ log = logging.getLogger(__name__)
 WEEKLY_AUM_COLUMNS = [f"aum_w{week:02d}_cny" for week in range(13, -1, -1)]  # oldest first
 # churn levels (segments.churn_level) that earn a customer an AUM sparkline on the plan
 SPARKLINE_CHURN_LEVELS = ("medium", "high")
+# the order channels are listed in a plan's summary (ties in count), most personal first
+CHANNEL_ORDER = ("visit", "phone", "wechat", "sms", "email", "app", "message", "event")
 LEVELS = (1, 2, 3)
 
 SEGMENT_COLUMNS = [
     "customer_id", "manager_id", "branch_id", "tier_code", "lifecycle_stage", "aum_cny",
     "aum_trend_90d_pct", "churn_level", "churn_score",
 ]
+# a branch pool's list: customers without an active manager (docs/pipeline.md, plan_contacts)
+POOL_PREFIX = "POOL-"
 CONTACT_COLUMNS = [
-    "business_date", "manager_id", "rank", "status", "customer_id", "assignment",
+    "business_date", "branch_id", "manager_id", "rank", "status", "customer_id", "assignment",
     "home_manager_id", "priority_level", "score", "reasons", "channel",
     "talking_points_en", "talking_points_zh",
 ]
+
+
+def _warning_text(warning: Any) -> str:
+    """A validate-stage warning as one line: its ``message`` (a dict) or the text itself."""
+    if isinstance(warning, dict):
+        return str(warning.get("message") or "")
+    return "" if filters.is_missing(warning) else str(warning)
 
 
 @dataclass(frozen=True)
@@ -63,7 +74,11 @@ class QualityStatus:
         if not summary:
             return cls("unknown")
         raw = str(summary.get("status", "")).strip().lower()
-        warnings = tuple(scrub_text(w) for w in summary.get("warnings") or () if str(w).strip())
+        warnings = tuple(
+            scrub_text(text)
+            for text in (_warning_text(w) for w in summary.get("warnings") or ())
+            if text.strip()
+        )
         if raw in ("fail", "failed", "error", "blocked"):
             key = "failed"
         elif "warn" in raw or (warnings and raw in ("", "ok", "pass", "passed", "success")):
@@ -122,7 +137,7 @@ class ContactView:
     channel_code: str
     channel_label: str
     reasons: tuple[ReasonView, ...]
-    talking_points: str
+    talking_points: tuple[str, ...]  # one line per reason
     aum_cny: float | None
     aum_trend_90d_pct: float | None
     churn_level: str
@@ -232,12 +247,6 @@ def parse_reasons(value: Any) -> list[dict[str, Any]]:
     return [r for r in parsed if isinstance(r, dict)] if isinstance(parsed, list) else []
 
 
-def _humanise(key: str) -> str:
-    for suffix in ("_cny", "_pct", "_date", "_days"):
-        key = key.removesuffix(suffix)
-    return key.replace("_", " ")
-
-
 def format_fact(key: str, value: Any, locale: str) -> str:
     """A reason's fact value for display, by the unit its key names (``_cny``, ``_date``...)."""
     if "account" in key or "card_number" in key:
@@ -285,9 +294,12 @@ def _reason_views(reasons: list[dict[str, Any]], lang: str, locale: str) -> tupl
         for key, value in facts.items() if isinstance(facts, dict) else ():
             if filters.is_missing(value) or isinstance(value, dict | list):
                 continue
+            label = translate_or(f"factkey.{key}", lang, "")
+            if not label:  # codes and internal facts (tier_code, signals...) stay off the page
+                continue
             formatted = format_fact(key, value, locale)
             if not _already_said(key, value, formatted, text):
-                shown.append((translate_or(f"factkey.{key}", lang, _humanise(key)), formatted))
+                shown.append((label, formatted))
         level = reason.get("level")
         views.append(
             ReasonView(
@@ -321,6 +333,13 @@ def _tier_labels(rules: Rules, lang: str) -> dict[str, str]:
     }
 
 
+def _channel_sort_key(item: tuple[str, int]) -> tuple[int, int, str]:
+    """Most used channel first; ties in ``CHANNEL_ORDER``."""
+    code, count = item
+    order = CHANNEL_ORDER.index(code) if code in CHANNEL_ORDER else len(CHANNEL_ORDER)
+    return -count, order, code
+
+
 def _channel_label(code: str, lang: str) -> str:
     return translate_or(f"channel.{code}", lang, code)
 
@@ -330,8 +349,46 @@ def _lifecycle_label(code: str, lang: str) -> str:
 
 
 def _roster(managers: pd.DataFrame) -> pd.DataFrame:
-    roster = managers.drop_duplicates("manager_id").set_index("manager_id", drop=False)
-    return roster
+    return managers.drop_duplicates("manager_id").set_index("manager_id", drop=False)
+
+
+def majority_locale(managers: pd.DataFrame) -> str:
+    """The locale most of ``managers`` read (ties: the first in sort order); ``en`` if none."""
+    locales = managers["locale"].dropna().astype(str) if "locale" in managers else pd.Series()
+    if locales.empty:
+        return "en"
+    counts = locales.value_counts()
+    return sorted(counts[counts == counts.max()].index)[0]
+
+
+def list_owner(
+    manager_id: str, roster: pd.DataFrame, rows: pd.DataFrame
+) -> tuple[str, str, str, str]:
+    """``(name, branch_id, branch_name, locale)`` of a plan list.
+
+    A manager on the roster reads their own; a branch pool (``POOL-<branch_id>``) reads in
+    its branch's majority locale; an unknown id is shown as it is.
+    """
+    if manager_id in roster.index:
+        manager = roster.loc[manager_id]
+        branch_id = _text(manager.get("branch_id"))
+        return (
+            _text(manager.get("manager_name"), manager_id),
+            branch_id,
+            _text(manager.get("branch_name"), branch_id),
+            _text(manager.get("locale"), "en"),
+        )
+    branch_ids = rows["branch_id"].dropna() if "branch_id" in rows else pd.Series()
+    branch_id = str(branch_ids.iloc[0]) if len(branch_ids) else (
+        manager_id.removeprefix(POOL_PREFIX) if manager_id.startswith(POOL_PREFIX) else ""
+    )
+    colleagues = roster[roster["branch_id"] == branch_id] if "branch_id" in roster else roster
+    names = colleagues["branch_name"].dropna() if "branch_name" in colleagues else pd.Series()
+    branch_name = str(names.iloc[0]) if len(names) else branch_id
+    locale = majority_locale(colleagues)
+    if manager_id.startswith(POOL_PREFIX):
+        return translate("plan.pool_name", language_of(locale)), branch_id, branch_name, locale
+    return manager_id, branch_id, branch_name, locale
 
 
 def join_contacts(inputs: PlanInputs) -> pd.DataFrame:
@@ -387,7 +444,11 @@ def _contact_views(
                 channel_code=_text(row["channel"]),
                 channel_label=_channel_label(_text(row["channel"]), lang),
                 reasons=_reason_views(reasons, lang, locale),
-                talking_points=scrub_text(row[f"talking_points_{lang}"]),
+                talking_points=tuple(
+                    line.strip()
+                    for line in scrub_text(row[f"talking_points_{lang}"]).splitlines()
+                    if line.strip()
+                ),
                 aum_cny=_number_or_none(row["aum_cny"]),
                 aum_trend_90d_pct=_number_or_none(row["aum_trend_90d_pct"]),
                 churn_level=churn_level,
@@ -485,18 +546,19 @@ def build_plan_contexts(
     segments = inputs.segments.reindex(columns=SEGMENT_COLUMNS)
     books = dict(tuple(segments.groupby("manager_id", sort=False))) if len(segments) else {}
     plan_date = plan_date_for(business_date)
-    unknown = [m for m in manager_ids if m not in roster.index]
+    unknown = [
+        m for m in manager_ids if m not in roster.index and not m.startswith(POOL_PREFIX)
+    ]
     if unknown:
         log.warning(
-            "render: %d managers with plan contacts are not on the roster (example %s)",
+            "render: %d lists belong to no manager on the roster (example %s)",
             len(unknown), unknown[0],
         )
     contexts = []
     for manager_id in manager_ids:
-        manager = roster.loc[manager_id] if manager_id in roster.index else pd.Series(dtype=object)
-        locale = _text(manager.get("locale"), "en")
-        lang = language_of(locale)
         rows = by_manager.get(manager_id, joined.iloc[0:0])
+        manager_name, branch_id, branch_name, locale = list_owner(manager_id, roster, rows)
+        lang = language_of(locale)
         views = _contact_views(rows, lang, locale, _tier_labels(rules, lang), roster)
         planned = [v for v in views if v.status == "planned"]
         own = tuple(v for v in planned if v.assignment != "covered")
@@ -511,14 +573,13 @@ def build_plan_contexts(
             for home in sorted({v.home_manager_id for v in covered_views})
         )
         levels = pd.Series([v.priority_level for v in planned], dtype=int).value_counts()
-        channels = pd.Series([v.channel_label for v in planned], dtype=str).value_counts()
-        manager_name = _text(manager.get("manager_name"), manager_id)
+        channels = pd.Series([v.channel_code for v in planned], dtype=str).value_counts()
         contexts.append(
             PlanContext(
                 manager_id=manager_id,
                 manager_name=manager_name,
-                branch_id=_text(manager.get("branch_id")),
-                branch_name=_text(manager.get("branch_name"), _text(manager.get("branch_id"))),
+                branch_id=branch_id,
+                branch_name=branch_name,
                 locale=locale,
                 lang=lang,
                 business_date=business_date,
@@ -536,8 +597,8 @@ def build_plan_contexts(
                 deferred=tuple(v for v in views if v.status == "deferred"),
                 by_level=tuple((level, int(levels.get(level, 0))) for level in LEVELS),
                 by_channel=tuple(
-                    (label, int(count))
-                    for label, count in sorted(channels.items(), key=lambda kv: (-kv[1], kv[0]))
+                    (_channel_label(code, lang), int(count))
+                    for code, count in sorted(channels.items(), key=_channel_sort_key)
                 ),
                 completion=_completion(inputs.feedback, manager_id),
                 book=build_book(books.get(manager_id, segments.iloc[0:0]), rules, lang),

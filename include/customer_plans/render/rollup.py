@@ -14,10 +14,12 @@ import pandas as pd
 
 from customer_plans.render import filters
 from customer_plans.render.context import (
+    POOL_PREFIX,
     Book,
     Completion,
     QualityStatus,
     build_book,
+    majority_locale,
     plan_date_for,
 )
 from customer_plans.render.data import RollupInputs
@@ -95,7 +97,11 @@ class BranchContext:
 
     @property
     def away_managers(self) -> int:
-        return len(self.managers) - self.active_managers
+        return sum(1 for m in self.managers if m.status_key not in ("active", "pool"))
+
+    @property
+    def manager_count(self) -> int:
+        return self.active_managers + self.away_managers
 
     @property
     def at_risk_more(self) -> bool:
@@ -106,22 +112,16 @@ def _int_or_none(value) -> int | None:
     return None if filters.is_missing(value) else int(value)
 
 
-def _branch_locale(managers: pd.DataFrame) -> str:
-    """The locale most of the branch's managers read (ties: the first in sort order)."""
-    locales = managers["locale"].dropna().astype(str)
-    if locales.empty:
-        return "en"
-    counts = locales.value_counts()
-    return sorted(counts[counts == counts.max()].index)[0]
-
-
 def _manager_counts(inputs: RollupInputs, rules: Rules) -> pd.DataFrame:
     """Per manager: book size, planned by level and channel kind, covering, deferred."""
     contacts = inputs.contacts
     planned = contacts[contacts["status"] == "planned"]
+    # visits use the visit capacity; calls and messages alike take the call capacity
+    # (plan_contacts.capacity_kind says which; older rows: judged from the channel)
     kinds = pd.Series("call", index=planned.index)
     kinds[planned["channel"].isin(rules.assignment.visit_channels)] = "visit"
-    kinds[planned["channel"].isin(rules.assignment.message_channels)] = "message"
+    if "capacity_kind" in planned:
+        kinds = planned["capacity_kind"].fillna(kinds)
     counts = pd.DataFrame(
         {
             "planned": planned.groupby("manager_id").size(),
@@ -155,7 +155,15 @@ def build_branch_contexts(
     managers = inputs.managers.drop_duplicates("manager_id")
     names = managers.set_index("manager_id")["manager_name"]
     counts = _manager_counts(inputs, rules)
-    contacts = inputs.contacts
+    contacts = inputs.contacts.copy()
+    # the branch of each list: plan_contacts.branch_id, else the manager's or the pool's
+    branch_of_manager = managers.set_index("manager_id")["branch_id"]
+    list_branch = contacts["manager_id"].map(branch_of_manager)
+    pools = contacts["manager_id"].astype(str).str.startswith(POOL_PREFIX)
+    list_branch[pools] = contacts.loc[pools, "manager_id"].str.removeprefix(POOL_PREFIX)
+    if "branch_id" in contacts:
+        list_branch = contacts["branch_id"].fillna(list_branch)
+    contacts["list_branch_id"] = list_branch
     planned = contacts[contacts["status"] == "planned"]
     planned_customers = set(planned["customer_id"])
     deferred_customers = set(contacts.loc[contacts["status"] == "deferred", "customer_id"])
@@ -180,7 +188,7 @@ def build_branch_contexts(
     contexts = []
     for branch_id in branch_ids:
         branch_managers = managers[managers["branch_id"] == branch_id].sort_values("manager_id")
-        locale = _branch_locale(branch_managers)
+        locale = majority_locale(branch_managers)
         lang = language_of(locale)
         tier_labels = {
             level.code: level.label_zh if lang == "zh" else level.label_en
@@ -191,8 +199,17 @@ def build_branch_contexts(
             if branch_managers["branch_name"].notna().any()
             else branch_id
         )
+        pool_lists = sorted(
+            m for m in contacts.loc[contacts["list_branch_id"] == branch_id, "manager_id"].unique()
+            if str(m).startswith(POOL_PREFIX)
+        )
+        listed = [
+            *branch_managers.to_dict("records"),
+            *({"manager_id": pool, "manager_name": translate("plan.pool_name", lang),
+               "status": "pool"} for pool in pool_lists),
+        ]
         lines = []
-        for manager in branch_managers.to_dict("records"):
+        for manager in listed:
             manager_id = manager["manager_id"]
             row = counts.loc[manager_id] if manager_id in counts.index else None
 
@@ -250,7 +267,7 @@ def build_branch_contexts(
         exclusion_counts = branch_exclusions.groupby("reason_code").size().sort_values(
             ascending=False, kind="stable"
         )
-        branch_contacts = contacts[contacts["manager_id"].isin(branch_manager_ids)]
+        branch_contacts = contacts[contacts["list_branch_id"] == branch_id]
         contexts.append(
             BranchContext(
                 branch_id=str(branch_id),

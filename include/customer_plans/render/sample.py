@@ -166,8 +166,10 @@ def sample_bank(
             reasons = _reasons(rng, business_date, level, float(seg["aum_cny"]),
                                float(seg["aum_trend_90d_pct"]))
             covered = seg["manager_id"] != manager_id
+            channel = "visit" if level == 1 and rank == 1 else str(rng.choice(CHANNELS))
             rows.append({
                 "business_date": business_date,
+                "branch_id": branch_of[manager_id],
                 "manager_id": manager_id,
                 "rank": rank,
                 "status": "deferred" if rank > len(chosen) - deferred_per_manager else "planned",
@@ -179,7 +181,8 @@ def sample_bank(
                 "score_value": 0.5, "score_urgency": 0.5, "score_risk": 0.5,
                 "score_difficulty": 0.5,
                 "reasons": json.dumps(reasons, ensure_ascii=False),
-                "channel": "visit" if level == 1 and rank == 1 else str(rng.choice(CHANNELS)),
+                "channel": channel,
+                "capacity_kind": "visit" if channel == "visit" else "call",
                 "talking_points_en": "Thank them for their loyalty; review the maturing "
                 "deposit and ask about plans for the funds.",
                 "talking_points_zh": "感谢客户长期支持；提醒到期安排，了解资金后续打算。",
@@ -188,6 +191,7 @@ def sample_bank(
     contacts = pd.DataFrame(rows)
     exclusions = pd.DataFrame({
         "business_date": business_date,
+        "branch_id": [branch_of[m] for m in owners[-5:]],
         "customer_id": customer_ids[-5:],
         "manager_id": owners[-5:],
         "reason_code": ["restricted", "do_not_contact", "recently_contacted", "capacity",
@@ -265,9 +269,10 @@ def _reason(code: str, level: int, text_en: str, text_zh: str, **facts) -> dict:
 def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
     """A small hand-written bank whose plans a reader can check line by line (golden files).
 
-    Branch B01 (城东支行): 张伟 (zh_CN, 4 planned incl. one branch-pool customer and one
-    covered for 李娜, 1 deferred), Emily Chen (en, 2 planned), 李娜 (on leave, covered by
-    张伟). Branch B02 (West Lake Branch): 王芳 (zh_CN, nothing planned).
+    Branch B01 (城东支行): 张伟 (zh_CN, 3 planned incl. one covered for 李娜, 1 deferred),
+    Emily Chen (en, 2 planned), 李娜 (on leave, covered by 张伟), and the branch pool's list
+    (``POOL-B01``, one customer without a manager). Branch B02 (West Lake Branch): 王芳
+    (zh_CN, nothing planned).
     """
     bd = business_date
     roster = pd.DataFrame({
@@ -301,8 +306,7 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
     segments = pd.DataFrame({
         "business_date": bd,
         "customer_id": customers["customer_id"],
-        "manager_id": ["M001", "M001", "M001", "M003", "M001", "M002", "M002", "M004",
-                       "M001"],
+        "manager_id": ["M001", "M001", "M001", "M003", None, "M002", "M002", "M004", "M001"],
         "branch_id": ["B01"] * 7 + ["B02", "B01"],
         "aum_cny": [6_520_000.0, 305_000.0, 82_000.0, 2_450_000.0, 1_200.0, 730_000.0,
                     128_500_000.0, 48_000.0, 540_000.0],
@@ -346,11 +350,11 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
             _reason("birthday", 3, "Birthday on 2026-11-22", "11月22日生日",
                     birth_date="2026-11-22"),
         ]),
-        ("M001", 4, "planned", "C0005", "pool", "", 3, "phone", [
+        ("POOL-B01", 1, "planned", "C0005", "pool", "", 3, "phone", [
             _reason("new_customer_follow_up", 3, "Opened an account 7 days ago",
                     "开户第 7 天回访", days_since_onboarding=7),
         ]),
-        ("M001", 5, "deferred", "C0003", "own", "M001", 3, "phone", [
+        ("M001", 4, "deferred", "C0003", "own", "M001", 3, "phone", [
             _reason("idle_balance", 3, "CNY 150,000 idle in the current account",
                     "活期闲置 15万元", current_balance_cny=150_000.0),
         ]),
@@ -366,12 +370,15 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
     ]
     contacts = pd.DataFrame([
         {
-            "business_date": bd, "manager_id": m, "rank": rank, "status": status,
+            "business_date": bd, "branch_id": "B01", "manager_id": m, "rank": rank,
+            "status": status,
             "customer_id": customer, "assignment": assignment,
             "home_manager_id": home or None, "priority_level": level,
             "score": round(90 - rank * 7.5, 2), "score_value": 0.5, "score_urgency": 0.5,
             "score_risk": 0.5, "score_difficulty": 0.5,
             "reasons": json.dumps(reasons, ensure_ascii=False), "channel": channel,
+            "capacity_kind": None if m.startswith("POOL-") else (
+                "visit" if channel == "visit" else "call"),
             "talking_points_en": "Thank them for their trust; go through what is due and listen "
             "for what they need. No promises on returns.",
             "talking_points_zh": "感谢客户的信任；说明到期与续作安排，了解客户需求；不承诺收益。",
@@ -382,6 +389,7 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
     ])
     exclusions = pd.DataFrame({
         "business_date": bd,
+        "branch_id": ["B01", "B02"],
         "customer_id": ["C0009", "C0008"],
         "manager_id": ["M001", "M004"],
         "reason_code": ["recently_contacted", "do_not_contact"],
@@ -389,6 +397,7 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
     })
     feedback = pd.DataFrame({
         "business_date": bd,
+        "branch_id": ["B01"],
         "manager_id": ["M001"],
         "planned_yesterday": [5],
         "completed_yesterday": [4],
@@ -402,4 +411,6 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
             "warnings": ["1 customer without a manager: assigned to the branch pool"],
         }),
     )
-    return SampleBank(inputs=inputs, manager_ids=["M001", "M002", "M004"], exclusions=exclusions)
+    return SampleBank(
+        inputs=inputs, manager_ids=["M001", "M002", "M004", "POOL-B01"], exclusions=exclusions
+    )

@@ -2,6 +2,7 @@
 -- grain: one row per manager per rank.
 -- binds: business_date
 select
+    branch_id,
     manager_id,
     rank,
     status,
@@ -10,6 +11,7 @@ select
     home_manager_id,
     priority_level,
     reasons,
-    channel
+    channel,
+    capacity_kind
 from plan_contacts
 where business_date = :business_date

@@ -7,6 +7,7 @@ contacts as (
 
     select
         business_date,
+        branch_id,
         manager_id,
         rank,
         status,

@@ -1,0 +1,99 @@
+"""Paper: long plans paginate cleanly, long names wrap inside the page, and the PDF renderer
+reads nothing but the project's templates and the system fonts."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+import weasyprint
+from customer_plans.render.batch import render_plans, write_documents
+from customer_plans.render.context import build_plan_contexts
+from customer_plans.render.environment import PLAN_TEMPLATES_DIR
+from customer_plans.render.pdf import PlanURLFetcher
+from customer_plans.render.sample import sample_bank
+from weasyprint.urls import FatalURLFetchingError
+
+BUSINESS_DATE = date(2026, 11, 20)
+LONG_LATIN = "Wolfeschlegelsteinhausenbergerdorff-Maximilian-Alexander-Bartholomew"
+LONG_CHINESE = "欧阳" + "慕容端木上官司马诸葛" * 3
+LONG_MANAGER = "Hubert Blaine Wolfeschlegelsteinhausenbergerdorff Senior"
+
+
+@pytest.fixture(scope="module")
+def long_plan(rules, tmp_path_factory) -> tuple[Path, list[str]]:
+    """One manager with 200 plan lines, some customers with very long names."""
+    bank = sample_bank(managers=1, contacts_per_manager=200, book_per_manager=200,
+                       deferred_per_manager=0, seed=3)
+    customers = bank.inputs.customers.copy()
+    first = bank.inputs.contacts["customer_id"].iloc[:2].tolist()
+    customers.loc[customers["customer_id"] == first[0], "customer_name"] = LONG_LATIN
+    customers.loc[customers["customer_id"] == first[1], "customer_name"] = LONG_CHINESE
+    managers = bank.inputs.managers.copy()
+    managers.loc[0, "manager_name"] = LONG_MANAGER
+    inputs = replace(bank.inputs, customers=customers, managers=managers)
+    plans = build_plan_contexts(inputs, ["M0001"], BUSINESS_DATE, rules)
+    out = tmp_path_factory.mktemp("long_plan")
+    write_documents(render_plans(plans), out)
+    return out / "M0001.pdf", plans[0].customer_ids
+
+
+def run(*args: str) -> str:
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
+
+
+def test_a_200_contact_plan_runs_over_many_numbered_pages(long_plan):
+    path, customer_ids = long_plan
+    assert len(customer_ids) == 200
+    pages = int(re.search(r"Pages:\s+(\d+)", run("pdfinfo", str(path))).group(1))
+    assert pages >= 15
+    for page in range(1, pages + 1):
+        text = run("pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-")
+        assert "Hubert Blaine" in text.splitlines()[0], page  # running header on every page
+        assert re.search(rf"(?<!\d){page}\s*/\s*{pages}\s*$", text.strip()), page
+    printed = re.findall(r"\bC\d{7}\b", run("pdftotext", str(path), "-"))
+    assert sorted(printed) == sorted(customer_ids)  # every line once, none lost at a break
+
+
+def test_long_names_wrap_inside_the_page(long_plan):
+    path, _ = long_plan
+    flat = re.sub(r"\s", "", run("pdftotext", str(path), "-"))
+    assert LONG_LATIN.replace("-", "") in flat.replace("-", "") and LONG_CHINESE in flat
+    bbox = run("pdftotext", "-bbox", str(path), "-")
+    width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))
+    right_edges = [float(x) for x in re.findall(r'xMax="([\d.]+)"', bbox)]
+    assert right_edges and max(right_edges) <= width - 20  # inside the 13 mm margin, roughly
+
+
+def test_fetcher_reads_templates_and_fonts_only():
+    fetcher = PlanURLFetcher()
+    css = PLAN_TEMPLATES_DIR / "plan.css"
+    assert fetcher.allows(css.as_uri()) == css.resolve()
+    fonts = sorted(Path("/usr/share/fonts").rglob("*.tt[cf]"))
+    if fonts:
+        assert fetcher.allows(fonts[0].as_uri()) == fonts[0].resolve()
+    for url in ("https://example.com/x.png", "http://127.0.0.1:8080/", "file:///etc/passwd",
+                (PLAN_TEMPLATES_DIR / ".." / ".." / "config" / "rules.yaml").as_uri(),
+                "data:text/plain,hello", "ftp://example.com/x"):
+        assert fetcher.allows(url) is None, url
+    response = fetcher.fetch(css.as_uri())
+    assert b"font-family" in response.read()
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="https://example.com/tracker.png">',
+        '<link rel="stylesheet" href="file:///etc/passwd">',
+        '<div style="background: url(http://127.0.0.1:9/x.png)">x</div>',
+    ],
+)
+def test_pdf_rendering_stops_at_any_outside_resource(html):
+    document = weasyprint.HTML(string=html, base_url=str(PLAN_TEMPLATES_DIR) + "/",
+                               url_fetcher=PlanURLFetcher())
+    with pytest.raises(FatalURLFetchingError):
+        document.render()
