@@ -17,7 +17,7 @@ Completion: per list (manager or pool) of the previous plan, the contacts planne
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -229,8 +229,3 @@ def completion(ctx: Inputs, previous: pd.DataFrame | None, carried_rows: pd.Data
         "completion_rate": np.round(rate, 4),
         "carried_over_count": carried_count.reindex(ids).fillna(0).to_numpy(dtype=np.int64),
     })
-
-
-def previous_plan_window(business_date: date, lookback_days: int) -> date:
-    """The earliest business date whose plan still counts as the previous plan."""
-    return business_date - timedelta(days=lookback_days)

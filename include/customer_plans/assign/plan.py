@@ -191,7 +191,7 @@ def assign_contacts(
                              route_managers(roster))
 
     contacts = merge_reasons(kept, ctx)
-    pos = ctx.positions(contacts["customer_id"])
+    pos = contacts["pos"].to_numpy(dtype=np.int64)
     contacts["channel"] = resolve_channels(
         contacts["top_code"].to_numpy(dtype=object),
         ctx.people["preferred_channel"].to_numpy(dtype=object)[pos],
@@ -210,7 +210,7 @@ def assign_contacts(
     contacts_out = contacts[list(CONTACT_COLUMNS)].reset_index(drop=True)
 
     all_dropped = pd.concat(
-        [frame for frame in (dropped, expired, _capacity_dropped(contacts)) if len(frame)]
+        [part for part in (dropped, expired, _capacity_dropped(contacts)) if len(part)]
         or [dropped], ignore_index=True)
     exclusions_out = _exclusion_rows(all_dropped, routes, ctx)
 
