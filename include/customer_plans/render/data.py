@@ -184,7 +184,10 @@ def load_rollup_inputs(
             )
     finally:
         engine.dispose()
-    high_risk = segments.loc[segments["churn_level"] == "high", "customer_id"]
+    high_risk = segments.loc[
+        (segments["churn_level"] == "high") & (segments["lifecycle_stage"] != "lost"),
+        "customer_id",
+    ]
     staging_dir = Path(staging_dir)
     return RollupInputs(
         contacts=contacts,

@@ -243,7 +243,11 @@ def build_branch_contexts(
             )
         branch_segments = segments[segments["branch_id"] == branch_id]
         top = branch_segments[branch_segments["tier_code"].isin(rules.assignment.top_tiers)]
-        at_risk = branch_segments[branch_segments["churn_level"] == "high"]
+        # lost relationships are a win-back matter, not a retention one: not counted at risk
+        at_risk = branch_segments[
+            (branch_segments["churn_level"] == "high")
+            & (branch_segments["lifecycle_stage"] != "lost")
+        ]
         missing = at_risk[~at_risk["customer_id"].isin(planned_customers)].sort_values(
             ["churn_score", "customer_id"], ascending=[False, True]
         )
