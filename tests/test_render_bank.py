@@ -1,0 +1,76 @@
+"""Plans of the generated small bank, through the real stages: extract -> segment -> assign ->
+render. What the upstream stages really write (reasons, facts, pools, covered books) must come
+out on every plan, complete and masked."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from customer_plans.assign import run_assignment
+from customer_plans.render import manager_batches, render_branch_rollups, render_manager_batch
+from customer_plans.segment import run_segmentation
+from customer_plans.staging import staging_dir
+
+from tests.quality_cases import stage
+
+
+@pytest.fixture(scope="module")
+def bank_plans(small_bank, business_date, rules, tmp_path_factory):
+    root = tmp_path_factory.mktemp("render_bank")
+    url = f"sqlite:///{root / 'plans.db'}"
+    stage(small_bank, business_date, root / "staging", rules)
+    folder = staging_dir(root / "staging", business_date)
+    run_segmentation(folder, url, business_date, rules)
+    run_assignment(folder, url, business_date, rules)
+    plans_dir = root / "plans"
+    batches = manager_batches(url, business_date, folder / "managers.parquet", batch_size=8)
+    results = [render_manager_batch(batch, business_date, url, folder, plans_dir, rules)
+               for batch in batches]
+    rollups = render_branch_rollups(business_date, url, folder, plans_dir, rules)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        contacts = pd.read_sql(sa.text("select manager_id, customer_id from plan_contacts "
+                                       "where business_date = :d"),
+                               conn, params={"d": business_date.isoformat()})
+    engine.dispose()
+    return {"dir": plans_dir, "batches": batches, "results": results, "rollups": rollups,
+            "contacts": contacts, "staging": folder}
+
+
+def test_every_list_of_the_day_is_rendered(bank_plans):
+    managers = pd.read_parquet(bank_plans["staging"] / "managers.parquet")
+    rendered = {m for batch in bank_plans["batches"] for m in batch}
+    active = set(managers.loc[managers["status"] == "active", "manager_id"])
+    assert active <= rendered
+    assert set(bank_plans["contacts"]["manager_id"]) <= rendered
+    assert sum(r["contacts"] for r in bank_plans["results"]) == len(bank_plans["contacts"])
+    for manager_id in rendered:
+        assert (bank_plans["dir"] / f"{manager_id}.html").exists()
+        assert (bank_plans["dir"] / f"{manager_id}.pdf").exists()
+    branches = set(managers["branch_id"])
+    assert bank_plans["rollups"]["branches"] == len(branches)
+
+
+def test_html_and_pdf_list_exactly_the_plan_contacts(bank_plans):
+    for manager_id, rows in bank_plans["contacts"].groupby("manager_id"):
+        expected = sorted(rows["customer_id"])
+        html = (bank_plans["dir"] / f"{manager_id}.html").read_text(encoding="utf-8")
+        pdf = subprocess.run(["pdftotext", str(bank_plans["dir"] / f"{manager_id}.pdf"), "-"],
+                             check=True, capture_output=True, text=True).stdout
+        pattern = r"\bC\d{9}\b"
+        assert sorted(re.findall(pattern, html)) == expected, manager_id
+        assert sorted(re.findall(pattern, pdf)) == expected, manager_id
+
+
+def test_no_full_phone_number_or_national_id_leaves(bank_plans):
+    customers = pd.read_parquet(bank_plans["staging"] / "customers.parquet",
+                                columns=["mobile_phone", "national_id"])
+    secrets = {str(v) for v in pd.concat([customers["mobile_phone"], customers["national_id"]])
+               .dropna() if len(str(v)) >= 11}
+    for path in bank_plans["dir"].rglob("*.html"):
+        digits = set(re.findall(r"\d{11,18}X?", path.read_text(encoding="utf-8")))
+        assert not digits & secrets, path.name
