@@ -106,8 +106,9 @@ def test_free_text_loses_identifiers_but_keeps_amounts_and_dates():
     assert "6222020200112233445" not in scrubbed and "****3445" in scrubbed
     assert "0011 2233" not in scrubbed
     assert "CNY 305,000" in scrubbed and "2026-11-21" in scrubbed
-    plain = "定期存款 30.5万元 将于 2026-11-21 到期"
-    assert scrub_text(plain) == plain
+    for plain in ("定期存款 30.5万元 将于 2026-11-21 到期", "2026-11-21 2026-11-28 2026-12-05",
+                  "customer C000000681, complaint CP00000102901, CNY 12,345,678.90"):
+        assert scrub_text(plain) == plain
 
 
 def test_every_message_has_both_languages_with_the_same_placeholders():

@@ -24,8 +24,8 @@ MASK = "*"
 
 _NATIONAL_ID = r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])|(?<![\d])\d{15}(?!\d)"
 _MOBILE = r"(?<!\d)(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
-# account and card numbers: 12 or more digits, possibly grouped by spaces or dashes
-_ACCOUNT = r"(?<!\d)\d(?:[ -]?\d){11,}(?!\d)"
+# account and card numbers: 12 to 19 digits, in one run or in groups of four (never dates)
+_ACCOUNT = r"(?<![\d-])(?:\d{12,19}|\d{4}(?:[ -]\d{4}){2,3}(?:[ -]\d{1,4})?)(?![\d-])"
 _IDENTIFIERS = re.compile(f"(?P<id>{_NATIONAL_ID})|(?P<mobile>{_MOBILE})|(?P<account>{_ACCOUNT})")
 
 
