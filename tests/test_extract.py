@@ -290,7 +290,13 @@ def test_normalise_converts_postgres_and_sqlite_values_alike():
         "customer_id": ["C1"], "reason_code": ["aml"], "listed_date": ["2026-01-01"],
     }))
     assert amounts["listed_date"].dtype.kind == "M"
-    assert float(pd.to_numeric(pd.Series([Decimal("1.25")])).iloc[0]) == 1.25
+    managers = normalise_frame("managers", pd.DataFrame(
+        {column: [None] for column, _ in EXTRACT_COLUMNS["managers"]}
+    ).assign(manager_id=["M1"], daily_call_capacity=[Decimal("8")],
+             daily_visit_capacity=[2.5]))
+    assert managers["daily_call_capacity"].tolist() == [8]
+    # a fraction in a count is kept as text for validation, never truncated to 2
+    assert managers["daily_visit_capacity"].tolist() == ["2.5"]
 
 
 # -- connections --------------------------------------------------------------------------
@@ -337,7 +343,7 @@ def test_importing_the_package_does_not_import_great_expectations():
 
 @pytest.mark.postgres
 def test_every_extract_gives_the_same_result_on_postgresql(
-    small_bank, pg_schema_url, business_date, rules
+    small_bank, pg_schema_url, business_date, rules, tmp_path
 ):
     """The small bank generated into PostgreSQL (same seed) extracts like the SQLite one."""
     from customer_plans.seed import generate_bank
@@ -370,3 +376,9 @@ def test_every_extract_gives_the_same_result_on_postgresql(
     finally:
         for engine in engines.values():
             engine.dispose()
+    # the whole path on PostgreSQL: end-of-day mark, source contract check, staging file
+    assert is_business_date_closed(pg_schema_url, business_date)
+    summary = run_extract("accounts", pg_schema_url, business_date, tmp_path, rules)
+    staged = pd.read_parquet(summary["path"])
+    assert summary["rows"] == len(staged) > 0
+    assert staged["last_balance_date"].max() == pd.Timestamp(business_date)

@@ -256,13 +256,19 @@ def test_an_empty_extract_blocks(case):
 def test_a_column_missing_from_a_staged_extract_is_named(case):
     """Staging written by an edited SQL file without a column: validation names it."""
     path = case.staging / "customers.parquet"
-    frame = pd.read_parquet(path).rename(columns={"preferred_channel": "channel_preference"})
+    frame = pd.read_parquet(path).rename(columns={"preferred_channel": "channel_preference",
+                                                  "customer_id": "client_id"})
     frame.to_parquet(path, index=False)
     error = case.fails()
     finding = case.one("customers", "column_present")
-    assert finding["column"] == "preferred_channel"
-    assert "column preferred_channel missing" in str(error)
-    assert "channel_preference: renamed?" in str(error)
+    assert finding["column"] == "customer_id, preferred_channel"
+    assert "column customer_id, preferred_channel missing" in str(error)
+    assert "unexpected columns client_id, channel_preference: renamed?" in str(error)
+    # checks that need the lost key are listed as skipped, not silently dropped
+    results = json.loads(Path(error.summary["results_json"]).read_text())
+    skipped = {(c["table"], c["rule"]) for c in results["checks"] if c["status"] == "skipped"}
+    assert ("customers", "key_unique") in skipped
+    assert ("accounts", "references_customers") in skipped
 
 
 def test_text_in_a_numeric_column_blocks_with_the_rows_named(case):

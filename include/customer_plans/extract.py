@@ -268,6 +268,9 @@ def _coerce(values: pd.Series, kind: str, name: str) -> pd.Series:
             converted = converted.dt.normalize()
     else:
         converted = pd.to_numeric(values, errors="coerce")
+        if kind in (FLAG, COUNT):
+            # 1.5 in a flag or count column is as wrong as text: never truncate it silently
+            converted = converted.where(converted.isna() | (converted % 1 == 0))
     unconvertible = int((present & converted.isna()).sum())
     if unconvertible:
         log.warning(

@@ -389,7 +389,9 @@ def _interpret(
     quarantined: list[tuple[str, str, str, str, str]] = []
     if check.row_level:
         rows = int(result.get("unexpected_count") or 0)
-        index_list = result.get("unexpected_index_list") or []
+        # dicts of key (and value) per failing row; plain row numbers when the key is missing
+        index_list = [item for item in result.get("unexpected_index_list") or []
+                      if isinstance(item, dict)]
         examples = _distinct((item.get(key) for item in index_list), MAX_EXAMPLE_KEYS)
         if check.severity == "quarantine":
             for item in index_list:
