@@ -118,6 +118,7 @@ def test_the_clean_bank_passes_and_is_marked_valid(clean, business_date):
     staging_root, quality_root, summary = clean
     assert summary["status"] in ("passed", "warnings"), format_failure_message(summary)
     assert summary["blocking"] == []
+    assert json.loads(json.dumps(summary)) == summary  # small and JSON-safe, for XCom
     assert summary["counts"]["customers"] == 1500
     assert set(summary["counts"]) == set(EXTRACTS)
     folder = staging_root / business_date.isoformat()
