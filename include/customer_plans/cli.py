@@ -1,0 +1,126 @@
+"""The ``customer-plans`` command line.
+
+Each subcommand is one entry in ``COMMANDS``: a function that adds its arguments to a
+subparser and a handler that runs it. Handlers import what they need lazily, so that
+``customer-plans --help`` stays fast and one subcommand's dependencies never slow another.
+
+    customer-plans seed --customers 20000 --managers 100 --branches 10 --as-of 2026-11-20
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its help line, how it adds its arguments, and what runs it."""
+
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {value}")
+    return value
+
+
+# --------------------------------------------------------------------------- seed
+
+
+def _configure_seed(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--customers", type=_positive, default=20_000,
+                        help="number of customers (default 20000)")
+    parser.add_argument("--managers", type=_positive, default=100,
+                        help="number of relationship managers (default 100)")
+    parser.add_argument("--branches", type=_positive, default=10,
+                        help="number of branches (default 10)")
+    parser.add_argument("--as-of", type=_iso_date, default=date(2026, 11, 20),
+                        metavar="DATE", help="the business date, YYYY-MM-DD (default 2026-11-20)")
+    parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    parser.add_argument("--url", default=None,
+                        help="SQLAlchemy URL of the core banking database (default: the "
+                             "settings' core_banking_url, a SQLite file data/core_banking.db)")
+    parser.add_argument("--history-days", type=_positive, default=100,
+                        help="days of balances and transactions ending on the business date "
+                             "(default 100)")
+    parser.add_argument("--names", choices=("zh", "en"), default="zh",
+                        help="Chinese (default) or English names of people and places")
+    parser.add_argument("--chunk-size", type=_positive, default=5_000,
+                        help="customers generated and written per batch (default 5000)")
+    parser.add_argument("--no-close-as-of", dest="close_as_of", action="store_false",
+                        help="leave the business date out of eod_status, as if the core "
+                             "system's end-of-day batch had not finished")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no progress bar and no summary")
+
+
+def _run_seed(args: argparse.Namespace) -> int:
+    from customer_plans.seed import generate_bank_report
+    from customer_plans.settings import load_settings
+
+    url = args.url or load_settings().core_banking_url
+    try:
+        report = generate_bank_report(
+            url, customers=args.customers, managers=args.managers, branches=args.branches,
+            as_of=args.as_of, seed=args.seed, history_days=args.history_days, names=args.names,
+            chunk_size=args.chunk_size, close_as_of=args.close_as_of,
+            progress=not args.quiet and sys.stderr.isatty(),
+        )
+    except ValueError as exc:
+        print(f"customer-plans seed: {exc}", file=sys.stderr)
+        return 2
+    if not args.quiet:
+        print(report.summary())
+    return 0
+
+
+# --------------------------------------------------------------------------- registry
+
+COMMANDS: dict[str, Command] = {
+    "seed": Command(
+        help="generate a synthetic core bank (the source contract tables) for a business date",
+        configure=_configure_seed,
+        run=_run_seed,
+    ),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subparser per entry of ``COMMANDS``."""
+    parser = argparse.ArgumentParser(
+        prog="customer-plans",
+        description="Relationship managers' daily contact plans from core banking data.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, command in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=command.help, description=command.help)
+        command.configure(sub)
+        sub.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``customer-plans`` script; returns the process exit status."""
+    args = build_parser().parse_args(argv)
+    return args._run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
