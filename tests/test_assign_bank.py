@@ -83,7 +83,8 @@ def test_no_forbidden_customer_and_no_forbidden_phrase(assigned, rules):
     for row in no_consent.itertuples():
         # a carried-over contact is as much a service contact as the reasons it carries
         codes = set(row.reason_codes.split()) - {"carried_over"}
-        codes |= set((row.carried_reason_codes or "").split())
+        carried = row.carried_reason_codes if isinstance(row.carried_reason_codes, str) else ""
+        codes |= set(carried.split())
         assert codes <= service, row.customer_id
     phrases = [p.lower() for p in rules.assignment.forbidden_phrases]
     for column in ("talking_points_en", "talking_points_zh", "reasons"):
