@@ -6,15 +6,15 @@ manager's plan for the next morning and email it to them.
 
 | stage | what it does |
 |---|---|
-| `resolve_business_date` | the one business date this run plans from (param `business_date`, else the day before the run's date in the bank's time zone) |
-| `wait_for_eod` | waits until the core system has closed that date; fails with a clear message at the deadline |
+| `resolve_business_date` | param `business_date`, else the day before the run (bank time) |
+| `wait_for_eod` | waits until the core system has closed that date; fails clearly at the deadline |
 | `extract` | one SQL file per extract, staged as Parquet under `output/staging/<business_date>/` |
-| `validate` | Great Expectations suites: blocking failures stop the run before anything is computed or sent |
+| `validate` | Great Expectations suites: a blocking failure stops the run before anything is sent |
 | `segment` | tier, familiarity, grid group, MAN, lifecycle and churn risk per customer |
 | `assign` | each manager's prioritized contact list, per branch batch |
 | `render` | per-manager HTML and PDF plans and the branch roll-ups, per manager batch |
 | `deliver` | emails each manager their own plan (or writes the outbox without SMTP) |
-| `record` | the audit manifest: inputs, rules, outputs and their hashes, chained to the previous run |
+| `record` | the audit manifest: inputs, rules, outputs and their hashes, chained to the last |
 
 Rerun a day: trigger with `{"business_date": "YYYY-MM-DD"}`; every stage replaces
 its output for that date, and delivery never sends the same plan twice.
@@ -93,9 +93,9 @@ def nightly_customer_plans():
 
     @task.sensor(poke_interval=300, timeout=timedelta(hours=8), mode="reschedule")
     def wait_for_eod(business_date: str) -> PokeReturnValue:
+        from airflow.sdk.exceptions import AirflowFailException
         from customer_plans.dates import eod_deadline, parse_clock
         from customer_plans.pipeline import is_closed
-        from airflow.sdk.exceptions import AirflowFailException
 
         ctx = _run_context(business_date)
         if is_closed(ctx):
@@ -125,10 +125,16 @@ def nightly_customer_plans():
             map_index_template="{{ extract_name }}",
         )
         def extract_table(extract_name: str, business_date: str) -> dict:
+            from airflow.sdk.exceptions import AirflowFailException
+            from customer_plans.extract import BusinessDateNotClosedError, SourceSchemaError
             from customer_plans.pipeline import extract as run
 
             get_current_context()["extract_name"] = extract_name
-            return run(_run_context(business_date), extract_name)
+            try:
+                return run(_run_context(business_date), extract_name)
+            except (BusinessDateNotClosedError, SourceSchemaError) as exc:
+                # a retry cannot fix these: fail at once, with the message
+                raise AirflowFailException(str(exc)) from None
 
         names = list_extracts()
         closed >> names
@@ -136,9 +142,9 @@ def nightly_customer_plans():
 
     @task(retries=0)
     def validate_extracts(business_date: str, extracts: list[dict]) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
         from customer_plans.pipeline import validate
         from customer_plans.quality import DataQualityError
-        from airflow.sdk.exceptions import AirflowFailException
 
         try:
             return validate(_run_context(business_date))

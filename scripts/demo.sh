@@ -33,5 +33,5 @@ if grep -q "state=failed\|DagRunState.FAILED\|Marking run .* failed" .airflow/de
   echo "The nightly run failed: see .airflow/demo-run.log" >&2
   exit 1
 fi
-python -m customer_plans.summary --business-date "$business_date"
+customer-plans summary --business-date "$business_date"
 echo "== Done in $(( $(date +%s) - start )) s"

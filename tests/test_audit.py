@@ -9,7 +9,6 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-
 from customer_plans.audit import record_run, verify_run
 from customer_plans.pipeline import RunContext
 from customer_plans.settings import load_settings

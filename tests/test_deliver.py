@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from customer_plans.deliver import deliver_plans
 from customer_plans.staging import write_frame
+
 from tests.airflow_helpers import airflow_env, run
 
 BUSINESS_DATE = date(2026, 11, 20)

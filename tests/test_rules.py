@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from customer_plans.rules import RulesError, load_rules
 from customer_plans.settings import DEFAULT_RULES_PATH
 

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from customer_plans.devenv import airflow_environment
 from customer_plans.settings import PROJECT_ROOT, load_settings, url_from_connection
 

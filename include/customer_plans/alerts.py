@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -25,7 +25,7 @@ def alert_text(
 def write_alert(alerts_dir: Path, subject: str, body: str) -> Path:
     """Keep an alert as a text file when no mail server is configured."""
     alerts_dir.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", subject)[:120]
     path = alerts_dir / f"{stamp}-{name}.txt"
     path.write_text(f"Subject: {subject}\n\n{body}\n", encoding="utf-8")

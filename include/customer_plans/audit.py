@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 import shutil
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,7 +126,7 @@ def record_run(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:
 
     engine = make_engine(ctx.settings.plans_db_url)
     run_script(engine, "plans/run_audit.sql")
-    recorded_at = datetime.now(timezone.utc).replace(microsecond=0)
+    recorded_at = datetime.now(UTC).replace(microsecond=0)
     try:
         with engine.begin() as conn:
             last = conn.execute(
@@ -214,7 +214,9 @@ def verify_run(ctx: RunContext) -> list[str]:
                     problems.append(f"{section}/{name}: changed since it was recorded")
         for name in sorted(set(latest["tables"]) | set(current["tables"])):
             if latest["tables"].get(name) != current["tables"].get(name):
-                problems.append(f"table {name}: rows for {ctx.business_date} changed since recorded")
+                problems.append(
+                    f"table {name}: rows for {ctx.business_date} changed since recorded"
+                )
         if latest["rules"]["sha256"] != _sha256_file(ctx.audit_dir / latest["rules"]["copy"]):
             problems.append("the recorded copy of the rules file has changed")
     finally:

@@ -92,6 +92,64 @@ def _run_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- run, summary, audit
+
+
+def _configure_business_date(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--business-date", type=_iso_date, required=True, metavar="DATE",
+                        help="the business date, YYYY-MM-DD")
+
+
+def _run_pipeline(args: argparse.Namespace) -> int:
+    import json
+
+    from customer_plans.pipeline import RunContext, run_all
+
+    summary = run_all(RunContext(args.business_date))
+    print(json.dumps({"segment": summary["segment"], "deliver": summary["deliver"],
+                      "record": summary["record"]}, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+def _run_summary(args: argparse.Namespace) -> int:
+    import json
+
+    from customer_plans.pipeline import RunContext
+    from customer_plans.summary import run_summary
+
+    print(json.dumps(run_summary(RunContext(args.business_date)), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from customer_plans.audit import verify_run
+    from customer_plans.pipeline import RunContext
+
+    problems = verify_run(RunContext(args.business_date))
+    for problem in problems:
+        print(f"PROBLEM {problem}")
+    if not problems:
+        print(f"business date {args.business_date}: audit chain intact, every recorded "
+              "input, table and plan unchanged")
+    return 1 if problems else 0
+
+
+def _configure_explain(parser: argparse.ArgumentParser) -> None:
+    _configure_business_date(parser)
+    parser.add_argument("--customer-id", required=True, help="the customer to explain")
+
+
+def _run_explain(args: argparse.Namespace) -> int:
+    import json
+
+    from customer_plans.explain import explain_customer
+    from customer_plans.settings import load_settings
+
+    answer = explain_customer(load_settings().plans_db_url, args.business_date, args.customer_id)
+    print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
 # --------------------------------------------------------------------------- registry
 
 COMMANDS: dict[str, Command] = {
@@ -99,6 +157,26 @@ COMMANDS: dict[str, Command] = {
         help="generate a synthetic core bank (the source contract tables) for a business date",
         configure=_configure_seed,
         run=_run_seed,
+    ),
+    "run": Command(
+        help="run every stage for a business date without Airflow (outbox delivery)",
+        configure=_configure_business_date,
+        run=_run_pipeline,
+    ),
+    "summary": Command(
+        help="what a business date's run built and where it is",
+        configure=_configure_business_date,
+        run=_run_summary,
+    ),
+    "verify-audit": Command(
+        help="check that nothing recorded for a business date has changed since",
+        configure=_configure_business_date,
+        run=_run_verify,
+    ),
+    "explain": Command(
+        help="why a customer was (or was not) on a list on a business date",
+        configure=_configure_explain,
+        run=_run_explain,
     ),
 }
 

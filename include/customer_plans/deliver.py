@@ -15,7 +15,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from email.utils import formataddr
 from pathlib import Path
@@ -75,8 +75,8 @@ SUBJECTS = {
 }
 UPDATED = {"zh": "【更新】", "en": "[Updated] "}
 TEXTS = {
-    "zh": "{manager_name}，您好：\n\n附件是您 {plan_date} 的客户维护计划（数据截至 {business_date}）。"
-    "\n请勿转发：计划仅供您本人使用。\n",
+    "zh": "{manager_name}，您好：\n\n附件是您 {plan_date} 的客户维护计划"
+    "（数据截至 {business_date}）。\n请勿转发：计划仅供您本人使用。\n",
     "en": "Dear {manager_name},\n\nAttached is your customer plan for {plan_date} (data as of "
     "{business_date}).\nPlease do not forward it: the plan is for you alone.\n",
 }
@@ -215,7 +215,7 @@ def deliver_plans(
                     "message_id": email.message_id,
                     "recipient_sha256": hashlib.sha256(email.to.encode()).hexdigest(),
                     "transport": mode,
-                    "delivered_at": datetime.now(timezone.utc).replace(tzinfo=None),
+                    "delivered_at": datetime.now(UTC).replace(tzinfo=None),
                 },
             )
         counts["sent"] += 1

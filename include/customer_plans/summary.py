@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import argparse
 import json
-from datetime import date
 
 import sqlalchemy as sa
 
@@ -58,15 +56,3 @@ def run_summary(ctx: RunContext) -> dict:
     out["quality_report"] = str(ctx.quality_dir / "report.html")
     out["audit_manifest"] = str(ctx.audit_dir / "manifest.json")
     return out
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--business-date", required=True, type=date.fromisoformat)
-    args = parser.parse_args(argv)
-    summary = run_summary(RunContext(args.business_date))
-    print(json.dumps(summary, ensure_ascii=False, indent=2))
-
-
-if __name__ == "__main__":
-    main()

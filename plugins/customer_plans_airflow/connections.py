@@ -9,7 +9,6 @@ def database_url(conn_id: str, default: str) -> str:
     """The SQLAlchemy URL of Airflow connection ``conn_id``, or ``default`` when undefined."""
     from airflow.sdk import Connection
     from airflow.sdk.exceptions import AirflowNotFoundException
-
     from customer_plans.settings import url_from_connection
 
     try:

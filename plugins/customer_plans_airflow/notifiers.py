@@ -24,6 +24,7 @@ class OperatorAlertNotifier(BaseNotifier):
     def notify(self, context) -> None:
         from customer_plans.alerts import alert_text, write_alert
         from customer_plans.settings import load_settings
+
         from customer_plans_airflow.connections import has_connection
 
         ti = context.get("ti") or context.get("task_instance")
