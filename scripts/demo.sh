@@ -28,7 +28,7 @@ if ! airflow dags test nightly_customer_plans "$logical_date" \
   echo "The nightly run failed: see .airflow/demo-run.log" >&2
   exit 1
 fi
-if grep -q "state=failed\|DagRunState.FAILED\|Marking run .* failed" .airflow/demo-run.log; then
+if ! grep -q "DagRun Finished: .*state=success" .airflow/demo-run.log; then
   grep -n "ERROR\|failed" .airflow/demo-run.log | tail -n 20
   echo "The nightly run failed: see .airflow/demo-run.log" >&2
   exit 1

@@ -111,13 +111,20 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _configure_summary(parser: argparse.ArgumentParser) -> None:
+    _configure_business_date(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+
 def _run_summary(args: argparse.Namespace) -> int:
     import json
 
     from customer_plans.pipeline import RunContext
-    from customer_plans.summary import run_summary
+    from customer_plans.summary import format_summary, run_summary
 
-    print(json.dumps(run_summary(RunContext(args.business_date)), ensure_ascii=False, indent=2))
+    summary = run_summary(RunContext(args.business_date))
+    print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json
+          else format_summary(summary))
     return 0
 
 
@@ -165,7 +172,7 @@ COMMANDS: dict[str, Command] = {
     ),
     "summary": Command(
         help="what a business date's run built and where it is",
-        configure=_configure_business_date,
+        configure=_configure_summary,
         run=_run_summary,
     ),
     "verify-audit": Command(

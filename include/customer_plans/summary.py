@@ -56,3 +56,32 @@ def run_summary(ctx: RunContext) -> dict:
     out["quality_report"] = str(ctx.quality_dir / "report.html")
     out["audit_manifest"] = str(ctx.audit_dir / "manifest.json")
     return out
+
+
+def _counts(mapping: dict | None) -> str:
+    return " · ".join(f"{key} {value:,}" for key, value in (mapping or {}).items()) or "none"
+
+
+def format_summary(summary: dict) -> str:
+    """The summary as a few lines for a person."""
+    contacts = summary.get("contacts", {})
+    planned = contacts.get("planned", {"contacts": 0, "managers": 0})
+    deferred = contacts.get("deferred", {"contacts": 0})
+    quality = summary.get("data_quality", {"status": "not validated", "warnings": []})
+    plans = summary["plans"]
+    lines = [
+        f"Business date {summary['business_date']}",
+        f"  customers by tier:  {_counts(summary.get('customers_by_tier'))}",
+        f"  churn risk:         {_counts(summary.get('churn_risk'))}",
+        f"  contacts planned:   {planned['contacts']:,} on {planned['managers']:,} lists "
+        f"(deferred to later days: {deferred['contacts']:,})",
+        f"  left out, with reasons: {summary.get('exclusions', 0):,} (table plan_exclusions)",
+        f"  data quality:       {quality['status']}",
+        *[f"    - {w['message'] if isinstance(w, dict) else w}" for w in quality["warnings"]],
+        f"  plans:              {plans['html']} HTML + {plans['pdf']} PDF in {plans['folder']}",
+        f"  branch roll-ups:    {plans['branch_rollups']} in {plans['folder']}/branches",
+        f"  emails:             {summary['outbox']['emails']} in {summary['outbox']['folder']}",
+        f"  quality report:     {summary['quality_report']}",
+        f"  audit manifest:     {summary['audit_manifest']}",
+    ]
+    return "\n".join(lines)
