@@ -143,3 +143,15 @@ def test_plans_go_through_the_airflow_smtp_connection(rendered, tmp_path):
         assert message["X-RcptTo"] == f"{manager_id.lower()}@bank.example"
         names = [part.get_filename() for part in message.walk() if part.get_filename()]
         assert names == [f"{manager_id}.pdf"]
+
+
+def test_without_a_mail_server_an_operator_alert_is_kept_as_a_file(tmp_path):
+    from customer_plans.alerts import alert_text, write_alert
+
+    subject, body = alert_text("nightly_customer_plans", "manual__1", "validate_extracts", -1,
+                               RuntimeError("customers: 2 duplicate customer_id, e.g. C1"))
+    path = write_alert(tmp_path / "alerts", subject, body)
+    text = path.read_text(encoding="utf-8")
+    assert "validate_extracts" in path.name
+    assert "customers: 2 duplicate customer_id, e.g. C1" in text
+    assert "No plan from this run has been sent" in text

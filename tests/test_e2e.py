@@ -11,8 +11,13 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -119,16 +124,67 @@ def test_the_run_is_recorded_and_verifies(nightly):
     assert verify_run(ctx) == []
 
 
-def test_a_business_date_never_closed_fails_at_the_deadline_and_alerts(nightly):
+def test_a_business_date_never_closed_fails_at_the_deadline_and_mails_the_operators(nightly):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
     home = nightly["home"]
     env = airflow_env(home / "airflow", home)
-    # 2026-11-21 was never closed by the generated core system, and its deadline has passed
-    done = run_nightly(env, "2026-11-21")
+    env["AIRFLOW_CONN_SMTP_ALERTS"] = json.dumps({
+        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
+        "extra": {"disable_ssl": True, "disable_tls": True, "from_email": "batch@bank.example"},
+    })
+    env["CUSTOMER_PLANS_OPERATORS_EMAIL"] = "data-platform@bank.example"
+    try:
+        # 2026-11-21 was never closed by the generated core system, and its deadline has passed
+        done = run_nightly(env, "2026-11-21")
+    finally:
+        controller.stop()
     assert done.returncode != 0
-    output = done.stdout + done.stderr
-    assert "business date 2026-11-21 not closed by 05:30" in output
+    assert "business date 2026-11-21 not closed by 05:30" in done.stdout + done.stderr
     assert not (home / "output" / "plans" / "2026-11-21").exists()
     assert not (home / "output" / "staging" / "2026-11-21").exists()
-    alerts = list((home / "output" / "alerts").glob("*wait_for_eod*"))
-    assert alerts, "operators were not alerted"
-    assert "not closed by 05:30" in alerts[0].read_text(encoding="utf-8")
+    assert [m["X-RcptTo"] for m in received] == ["data-platform@bank.example"]
+    alert = received[0]
+    assert "wait_for_eod" in alert["Subject"]
+    body = "".join(part.get_payload(decode=True).decode() for part in alert.walk()
+                   if part.get_content_type() == "text/html")
+    assert "business date 2026-11-21 not closed by 05:30" in body
+
+
+def _cli(home, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CUSTOMER_PLANS_HOME": str(home)}
+    return subprocess.run([str(Path(sys.executable).parent / "customer-plans"), *args],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_an_auditor_can_ask_why_a_customer_was_or_was_not_listed(nightly):
+    home = nightly["home"]
+    contacts = nightly["first"]["contacts"]
+    listed = contacts.sort_values(["manager_id", "rank"]).iloc[0]
+    answer = json.loads(_cli(home, "explain", "--business-date", BUSINESS_DATE,
+                             "--customer-id", listed["customer_id"]).stdout)
+    assert answer["verdict"].startswith(f"listed for {listed['manager_id']}")
+    assert answer["contacts"][0]["reasons"], "the reasons are part of the answer"
+    exclusions = _plans_frame(home, "plan_exclusions")
+    restricted = exclusions[exclusions["reason_code"] == "restricted"].iloc[0]
+    answer = json.loads(_cli(home, "explain", "--business-date", BUSINESS_DATE,
+                             "--customer-id", restricted["customer_id"]).stdout)
+    assert answer["verdict"].startswith("not listed:") and "restricted" in answer["verdict"]
+
+
+def test_verify_audit_command_reports_an_intact_record(nightly):
+    done = _cli(nightly["home"], "verify-audit", "--business-date", BUSINESS_DATE)
+    assert done.returncode == 0, done.stdout
+    assert "audit chain intact" in done.stdout
