@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from customer_plans.db import make_engine, run_script
+from customer_plans.files import sha256_file, write_bytes_atomic
 
 if TYPE_CHECKING:
     from customer_plans.pipeline import RunContext
@@ -36,14 +36,6 @@ def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def canonical_json(data: Any) -> bytes:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -52,7 +44,7 @@ def _files(folder: Path, pattern: str = "*") -> dict[str, str]:
     if not folder.exists():
         return {}
     return {
-        str(path.relative_to(folder)): _sha256_file(path)
+        str(path.relative_to(folder)): sha256_file(path)
         for path in sorted(folder.rglob(pattern))
         if path.is_file() and not path.name.startswith(".")
     }
@@ -163,10 +155,7 @@ def record_run(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:
             )
     finally:
         engine.dispose()
-    path = ctx.audit_dir / "manifest.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_bytes(body)
-    os.replace(tmp, path)
+    path = write_bytes_atomic(ctx.audit_dir / "manifest.json", body)
     return {
         "record_seq": seq,
         "manifest": str(path),
@@ -217,7 +206,7 @@ def verify_run(ctx: RunContext) -> list[str]:
                 problems.append(
                     f"table {name}: rows for {ctx.business_date} changed since recorded"
                 )
-        if latest["rules"]["sha256"] != _sha256_file(ctx.audit_dir / latest["rules"]["copy"]):
+        if latest["rules"]["sha256"] != sha256_file(ctx.audit_dir / latest["rules"]["copy"]):
             problems.append("the recorded copy of the rules file has changed")
     finally:
         engine.dispose()

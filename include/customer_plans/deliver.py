@@ -24,6 +24,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from customer_plans.db import make_engine, run_script
+from customer_plans.files import write_bytes_atomic
 from customer_plans.staging import read_frame
 
 log = logging.getLogger(__name__)
@@ -84,14 +85,6 @@ TEXTS = {
 
 def _language(locale: str | None) -> str:
     return "zh" if str(locale or "").lower().startswith("zh") else "en"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def build_emails(
@@ -158,12 +151,7 @@ def _ledger(engine: sa.Engine, business_date: date) -> pd.DataFrame:
 
 def write_outbox(email: PlanEmail, outbox_dir: Path) -> Path:
     """Write the message as ``<manager_id>.eml``, atomically."""
-    outbox_dir.mkdir(parents=True, exist_ok=True)
-    path = outbox_dir / f"{email.manager_id}.eml"
-    tmp = path.with_suffix(".eml.tmp")
-    tmp.write_bytes(bytes(email.to_mime()))
-    os.replace(tmp, path)
-    return path
+    return write_bytes_atomic(outbox_dir / f"{email.manager_id}.eml", bytes(email.to_mime()))
 
 
 def deliver_plans(

@@ -40,19 +40,14 @@ from customer_plans.extract import (
     TIMESTAMP,
     VALIDATED_MARKER,
 )
+from customer_plans.files import write_bytes_atomic, write_text_atomic
 from customer_plans.quality.findings import (
     MAX_EXAMPLE_KEYS,
     DataQualityError,
     Finding,
     format_failure_message,
 )
-from customer_plans.quality.report import (
-    json_safe,
-    render_report_html,
-    write_bytes_atomic,
-    write_report_pdf,
-    write_text_atomic,
-)
+from customer_plans.quality.report import json_safe, render_report_html, write_report_pdf
 from customer_plans.quality.suites import (
     MAX_LISTED_VALUES,
     MIN_VOLUME_BASELINE_ROWS,

@@ -8,8 +8,6 @@ refuses everything but the project's own template files.
 from __future__ import annotations
 
 import math
-import os
-import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
@@ -52,22 +50,6 @@ def json_safe(value: Any) -> Any:
     except (TypeError, ValueError):
         pass
     return str(value)
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    return write_bytes_atomic(path, text.encode("utf-8"))
 
 
 def format_count(value: Any) -> str:

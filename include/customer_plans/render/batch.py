@@ -9,9 +9,7 @@ sees half a file. Return values carry counts and timings only, never personal da
 from __future__ import annotations
 
 import logging
-import os
 import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from customer_plans.files import write_bytes_atomic
 from customer_plans.render.context import PlanContext, build_plan_contexts
 from customer_plans.render.data import (
     load_plan_inputs,
@@ -46,22 +45,11 @@ class RenderedDocument:
     pdf: bytes
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def write_documents(documents: Sequence[RenderedDocument], out_dir: Path) -> None:
     """``<key>.html`` and ``<key>.pdf`` for each document."""
     for document in documents:
-        write_atomically(out_dir / f"{document.key}.pdf", document.pdf)
-        write_atomically(out_dir / f"{document.key}.html", document.html.encode("utf-8"))
+        write_bytes_atomic(out_dir / f"{document.key}.pdf", document.pdf)
+        write_bytes_atomic(out_dir / f"{document.key}.html", document.html.encode("utf-8"))
 
 
 def plan_section(plan: PlanContext) -> PrintSection:
