@@ -26,15 +26,16 @@ def rendered(tmp_path) -> dict[str, Path]:
     plans = tmp_path / "plans"
     plans.mkdir()
     managers = pd.DataFrame({
-        "manager_id": ["M001", "M002", "M003", "M004"],
-        "manager_name": ["王芳", "Alice Chen", "李强", "赵敏"],
-        "email": ["m001@bank.example", "m002@bank.example", "m003@bank.example",
-                  "m004@bank.example"],
-        "locale": ["zh_CN", "en", "zh_CN", "zh_CN"],
-        "status": ["active", "active", "on_leave", "left"],
+        "manager_id": ["M001", "M002", "M003", "M004", "M005"],
+        "manager_name": ["王芳", "Alice Chen", "李强", "赵敏", "孙丽"],
+        "email": [f"m00{i}@bank.example" for i in range(1, 6)],
+        "locale": ["zh_CN", "en", "zh_CN", "zh_CN", "zh_CN"],
+        "status": ["active", "active", "on_leave", "left", "on_leave"],
     })
     write_frame(managers, staging / "managers.parquet")
-    for manager_id in managers["manager_id"]:
+    # M003's leave ends today, so assignment gave them a plan for tomorrow; M004 left (a stale
+    # file must not be mailed); M005 is still away and has no plan
+    for manager_id in ["M001", "M002", "M003", "M004"]:
         (plans / f"{manager_id}.html").write_text(
             f"<html><body>plan of {manager_id}: 138****1234</body></html>", encoding="utf-8")
         (plans / f"{manager_id}.pdf").write_bytes(b"%PDF-1.4 plan of " + manager_id.encode())
@@ -51,10 +52,12 @@ def _read(path: Path):
     return email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
 
 
-def test_outbox_holds_one_message_per_active_manager_to_their_own_address(rendered):
+def test_outbox_holds_one_message_per_plan_to_its_own_manager(rendered):
     counts = _deliver(rendered)
-    assert counts["sent"] == 2 and counts["not_active"] == 2 and counts["transport"] == "outbox"
-    assert sorted(p.name for p in rendered["outbox"].iterdir()) == ["M001.eml", "M002.eml"]
+    assert counts["sent"] == 3 and counts["transport"] == "outbox"
+    assert counts["left"] == 1 and counts["no_plan"] == 1
+    assert sorted(p.name for p in rendered["outbox"].iterdir()) == [
+        "M001.eml", "M002.eml", "M003.eml"]
     for manager_id, address, subject in [("M001", "m001@bank.example", "客户维护计划 2026-11-21"),
                                          ("M002", "m002@bank.example", "Customer plan for")]:
         message = _read(rendered["outbox"] / f"{manager_id}.eml")
@@ -70,10 +73,10 @@ def test_outbox_holds_one_message_per_active_manager_to_their_own_address(render
 def test_rerun_sends_nothing_twice_and_a_changed_plan_goes_out_as_an_update(rendered):
     _deliver(rendered)
     again = _deliver(rendered)
-    assert again["sent"] == 0 and again["already_sent"] == 2
+    assert again["sent"] == 0 and again["already_sent"] == 3
     (rendered["plans"] / "M002.html").write_text("<html>corrected plan</html>", encoding="utf-8")
     third = _deliver(rendered)
-    assert third["sent"] == 1 and third["updated"] == 1 and third["already_sent"] == 1
+    assert third["sent"] == 1 and third["updated"] == 1 and third["already_sent"] == 2
     assert _read(rendered["outbox"] / "M002.eml")["Subject"].startswith("[Updated] ")
 
 
@@ -88,8 +91,8 @@ def test_a_failed_send_is_retried_without_resending_what_went_out(rendered):
     with pytest.raises(ConnectionError):
         _deliver(rendered, transport=flaky)
     retry = _deliver(rendered, transport=lambda m: sent.append(m.manager_id))
-    assert retry["sent"] == 1 and retry["already_sent"] == 1
-    assert sent == ["M001", "M002"]
+    assert retry["sent"] == 2 and retry["already_sent"] == 1
+    assert sent == ["M001", "M002", "M003"]
 
 
 SEND_WITH_AIRFLOW = """
@@ -135,9 +138,9 @@ def test_plans_go_through_the_airflow_smtp_connection(rendered, tmp_path):
         counts = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         controller.stop()
-    assert counts["sent"] == 2 and counts["transport"] == "smtp"
+    assert counts["sent"] == 3 and counts["transport"] == "smtp"
     recipients = sorted(m["X-RcptTo"] for m in received)
-    assert recipients == ["m001@bank.example", "m002@bank.example"]
+    assert recipients == ["m001@bank.example", "m002@bank.example", "m003@bank.example"]
     for message in received:
         manager_id = message["X-Customer-Plans-Manager"]
         assert message["X-RcptTo"] == f"{manager_id.lower()}@bank.example"

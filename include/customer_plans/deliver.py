@@ -90,15 +90,17 @@ def _language(locale: str | None) -> str:
 def build_emails(
     business_date: date, plans_dir: Path, managers: pd.DataFrame, sender: str
 ) -> tuple[list[PlanEmail], dict[str, int]]:
-    """One message per active manager with a rendered plan; counts of who was skipped and why."""
-    skipped = {"not_active": 0, "no_plan": 0, "no_email": 0}
+    """One message per manager on the roster with a rendered plan; who was skipped and why."""
+    skipped = {"left": 0, "no_plan": 0, "no_email": 0}
     emails: list[PlanEmail] = []
     plan_date = business_date.fromordinal(business_date.toordinal() + 1).isoformat()
     for row in managers.sort_values("manager_id").itertuples(index=False):
         html_path = plans_dir / f"{row.manager_id}.html"
         pdf_path = plans_dir / f"{row.manager_id}.pdf"
-        if row.status != "active":
-            skipped["not_active"] += 1
+        # who has a plan was decided by assignment (a manager back from leave on the plan
+        # date has one); a manager who has left never gets mail, even from a stale file
+        if row.status == "left":
+            skipped["left"] += 1
             continue
         if not (html_path.exists() and pdf_path.exists()):
             skipped["no_plan"] += 1
@@ -163,7 +165,7 @@ def deliver_plans(
     transport: Transport | None = None,
     sender: str | None = None,
 ) -> dict[str, int | str]:
-    """Deliver every active manager's plan for ``business_date``; returns counts only."""
+    """Deliver every rendered plan for ``business_date`` to its manager; returns counts only."""
     sender = sender or os.environ.get("CUSTOMER_PLANS_MAIL_FROM", DEFAULT_SENDER)
     managers = read_frame(
         staging_dir / "managers.parquet",
