@@ -28,28 +28,11 @@ from datetime import timedelta
 import pendulum
 from airflow.sdk import Param, PokeReturnValue, dag, get_current_context, task, task_group
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+from customer_plans_airflow.context import run_context
 from customer_plans_airflow.notifiers import OperatorAlertNotifier
 
 TIMEZONE = os.environ.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai")
 ALERT = OperatorAlertNotifier()
-
-
-def _run_context(business_date: str):
-    """The package's view of this run: business date plus URLs from Airflow connections."""
-    from dataclasses import replace
-    from datetime import date
-
-    from customer_plans.pipeline import RunContext
-    from customer_plans.settings import load_settings
-    from customer_plans_airflow.connections import database_url
-
-    settings = load_settings()
-    settings = replace(
-        settings,
-        core_banking_url=database_url("core_banking", settings.core_banking_url),
-        plans_db_url=database_url("plans_db", settings.plans_db_url),
-    )
-    return RunContext(date.fromisoformat(business_date), settings)
 
 
 @dag(
@@ -97,7 +80,7 @@ def nightly_customer_plans():
         from customer_plans.dates import eod_deadline, parse_clock
         from customer_plans.pipeline import is_closed
 
-        ctx = _run_context(business_date)
+        ctx = run_context(business_date)
         if is_closed(ctx):
             return PokeReturnValue(is_done=True)
         deadline_text = os.environ.get("CUSTOMER_PLANS_EOD_DEADLINE", "05:30")
@@ -131,7 +114,7 @@ def nightly_customer_plans():
 
             get_current_context()["extract_name"] = extract_name
             try:
-                return run(_run_context(business_date), extract_name)
+                return run(run_context(business_date), extract_name)
             except (BusinessDateNotClosedError, SourceSchemaError) as exc:
                 # a retry cannot fix these: fail at once, with the message
                 raise AirflowFailException(str(exc)) from None
@@ -147,7 +130,7 @@ def nightly_customer_plans():
         from customer_plans.quality import DataQualityError
 
         try:
-            return validate(_run_context(business_date))
+            return validate(run_context(business_date))
         except DataQualityError as exc:
             raise AirflowFailException(str(exc)) from None
 
@@ -155,7 +138,7 @@ def nightly_customer_plans():
     def segment_customers(business_date: str, quality: dict) -> dict:
         from customer_plans.pipeline import segment
 
-        return segment(_run_context(business_date))
+        return segment(run_context(business_date))
 
     @task_group
     def assign(business_date: str, segments: dict):
@@ -163,14 +146,14 @@ def nightly_customer_plans():
         def plan_branch_batches(business_date: str, segments: dict) -> list[list[str]]:
             from customer_plans.pipeline import branch_batches
 
-            return branch_batches(_run_context(business_date), n_batches=8)
+            return branch_batches(run_context(business_date), n_batches=8)
 
         @task(max_active_tis_per_dagrun=2, map_index_template="{{ branch_label }}")
         def assign_contacts(branch_ids: list[str], business_date: str) -> dict:
             from customer_plans.pipeline import assign as run
 
             get_current_context()["branch_label"] = f"{branch_ids[0]}..{branch_ids[-1]}"
-            return run(_run_context(business_date), branch_ids)
+            return run(run_context(business_date), branch_ids)
 
         batches = plan_branch_batches(business_date, segments)
         return assign_contacts.partial(business_date=business_date).expand(branch_ids=batches)
@@ -181,20 +164,20 @@ def nightly_customer_plans():
         def plan_manager_batches(business_date: str, assignments: list[dict]) -> list[list[str]]:
             from customer_plans.pipeline import manager_batches
 
-            return manager_batches(_run_context(business_date), batch_size=50)
+            return manager_batches(run_context(business_date), batch_size=50)
 
         @task(max_active_tis_per_dagrun=2, map_index_template="{{ manager_label }}")
         def render_plans(manager_ids: list[str], business_date: str) -> dict:
             from customer_plans.pipeline import render as run
 
             get_current_context()["manager_label"] = f"{manager_ids[0]}..{manager_ids[-1]}"
-            return run(_run_context(business_date), manager_ids)
+            return run(run_context(business_date), manager_ids)
 
         @task
         def render_branch_rollups(business_date: str, assignments: list[dict]) -> dict:
             from customer_plans.pipeline import render_rollups
 
-            return render_rollups(_run_context(business_date))
+            return render_rollups(run_context(business_date))
 
         batches = plan_manager_batches(business_date, assignments)
         render_plans.partial(business_date=business_date).expand(manager_ids=batches)
@@ -205,7 +188,7 @@ def nightly_customer_plans():
         from customer_plans.pipeline import deliver
         from customer_plans_airflow.delivery import smtp_transport
 
-        return deliver(_run_context(business_date), transport=smtp_transport())
+        return deliver(run_context(business_date), transport=smtp_transport())
 
     @task
     def record_run(business_date: str, delivery: dict) -> dict:
@@ -219,7 +202,7 @@ def nightly_customer_plans():
             "run_type": str(getattr(dag_run, "run_type", "")),
             "trigger": "airflow",
         }
-        return record(_run_context(business_date), run_info)
+        return record(run_context(business_date), run_info)
 
     business_date = resolve_business_date()
     extracts = extract(business_date, wait_for_eod(business_date))
