@@ -152,3 +152,22 @@ def test_book_chart_escapes_its_labels():
     )
     svg = str(book_chart([row], [("<b>", "#3b82f6")]))
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
+
+
+def test_known_quality_warnings_read_in_the_managers_language():
+    from customer_plans.render.context import QualityStatus
+
+    summary = {"status": "warnings", "warnings": [
+        {"table": "customers", "column": "manager_id", "rule": "not_null", "rows": 3,
+         "message": "3 customers without a manager: assigned to the branch pool"},
+        {"table": "accounts", "column": "balance_cny", "rule": "balance_present", "rows": 2,
+         "message": "2 open accounts without a balance on the business date (counted as 0)"},
+    ]}
+    quality = QualityStatus.from_summary(summary)
+    assert quality.status_key == "warning"
+    assert quality.warnings_in("zh") == (
+        "3 位客户无客户经理：已分配至网点公共池",
+        # no Chinese text for this one yet: the validator's own words, not nothing
+        "2 open accounts without a balance on the business date (counted as 0)",
+    )
+    assert quality.warnings_in("en")[0] == summary["warnings"][0]["message"]

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from customer_plans.render import filters
 from customer_plans.render.masking import mask_account_number, mask_phone, scrub_text
-from customer_plans.render.messages import language_of, translate, translate_or
+from customer_plans.render.messages import MESSAGES, language_of, translate, translate_or
 from customer_plans.render.svg import (
     LIFECYCLE_COLOURS,
     UNKNOWN_COLOUR,
@@ -54,11 +54,20 @@ CONTACT_COLUMNS = [
 ]
 
 
-def _warning_text(warning: Any) -> str:
-    """A validate-stage warning as one line: its ``message`` (a dict) or the text itself."""
-    if isinstance(warning, dict):
-        return str(warning.get("message") or "")
-    return "" if filters.is_missing(warning) else str(warning)
+def _warning_texts(warning: Any) -> tuple[str, str]:
+    """A validate-stage warning as one line in English and in Chinese.
+
+    A warning is a dict (table, column, rule, rows, message) or plain text. Known warnings
+    have a Chinese text in the message catalogue; others keep the validator's English.
+    """
+    if not isinstance(warning, dict):
+        text = "" if filters.is_missing(warning) else str(warning)
+        return text, text
+    english = str(warning.get("message") or "")
+    key = f"quality_warning.{warning.get('table')}.{warning.get('column')}.{warning.get('rule')}"
+    if key in MESSAGES and warning.get("rows") is not None:
+        return english, translate(key, "zh", rows=warning["rows"])
+    return english, english
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,11 @@ class QualityStatus:
 
     status_key: str  # passed | warning | failed | unknown
     warnings: tuple[str, ...] = ()
+    warnings_zh: tuple[str, ...] = ()
+
+    def warnings_in(self, lang: str) -> tuple[str, ...]:
+        """The warnings in the reader's language."""
+        return self.warnings_zh if lang == "zh" and self.warnings_zh else self.warnings
 
     @classmethod
     def from_summary(cls, summary: dict[str, Any] | None) -> QualityStatus:
@@ -74,11 +88,12 @@ class QualityStatus:
         if not summary:
             return cls("unknown")
         raw = str(summary.get("status", "")).strip().lower()
-        warnings = tuple(
-            scrub_text(text)
-            for text in (_warning_text(w) for w in summary.get("warnings") or ())
-            if text.strip()
-        )
+        pairs = [
+            (scrub_text(en), scrub_text(zh))
+            for en, zh in (_warning_texts(w) for w in summary.get("warnings") or ())
+            if en.strip()
+        ]
+        warnings = tuple(en for en, _ in pairs)
         if raw in ("fail", "failed", "error", "blocked"):
             key = "failed"
         elif "warn" in raw or (warnings and raw in ("", "ok", "pass", "passed", "success")):
@@ -87,7 +102,7 @@ class QualityStatus:
             key = "passed"
         else:
             key = "unknown"
-        return cls(key, warnings)
+        return cls(key, warnings, tuple(zh for _, zh in pairs))
 
 
 @dataclass(frozen=True)

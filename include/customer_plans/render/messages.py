@@ -43,6 +43,16 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality.warning": {"en": "passed with warnings", "zh": "通过（有提示）"},
     "quality.failed": {"en": "failed", "zh": "未通过"},
     "quality.unknown": {"en": "not reported", "zh": "未提供"},
+    # data-quality warnings by table.column.rule, in the reader's language ({rows} = how many)
+    "quality_warning.customers.manager_id.not_null": {
+        "en": "{rows} customers without a manager: assigned to the branch pool",
+        "zh": "{rows} 位客户无客户经理：已分配至网点公共池"},
+    "quality_warning.customers.birth_date.birth_date_plausible": {
+        "en": "{rows} customers quarantined for an impossible birth date: left out of the plans",
+        "zh": "{rows} 位客户出生日期异常，已隔离，不列入计划"},
+    "quality_warning.managers.email.not_null": {
+        "en": "{rows} managers without an email: their plans cannot be sent",
+        "zh": "{rows} 位客户经理无邮箱：计划无法发送"},
     # summary
     "summary.title": {"en": "Today at a glance", "zh": "今日概览"},
     "summary.contacts": {"en": "Contacts today", "zh": "今日联络"},
