@@ -7,9 +7,12 @@ Makefile uses), pointing at a temporary home, bank and output folder.
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from customer_plans.devenv import airflow_environment
@@ -66,3 +69,32 @@ def run_nightly(env: dict[str, str], business_date: str, conf: dict | None = Non
         [sys.executable, "-c", RUN_DAG, str(PROJECT_ROOT / "dags"), logical, json.dumps(conf)],
         env,
     )
+
+
+@contextmanager
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 for one test: yields ``(port, received_messages)``."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received: list = []
+
+    class Collect(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()
+
+
+def smtp_connection(port: int, **extra: str) -> str:
+    """An Airflow SMTP connection (JSON) to the local test server, without TLS."""
+    return json.dumps({"conn_type": "smtp", "host": "127.0.0.1", "port": port,
+                       "extra": {"disable_ssl": True, "disable_tls": True, **extra}})

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 import sys
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from customer_plans.deliver import deliver_plans
 from customer_plans.staging import write_frame
 
-from tests.airflow_helpers import airflow_env, run
+from tests.airflow_helpers import airflow_env, run, smtp_connection, smtp_server
 
 BUSINESS_DATE = date(2026, 11, 20)
 
@@ -110,34 +109,14 @@ print(json.dumps(deliver_plans(date(2026, 11, 20), Path(paths["plans"]), Path(pa
 
 
 def test_plans_go_through_the_airflow_smtp_connection(rendered, tmp_path):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with smtp_server() as (port, received):
         env = airflow_env(tmp_path / "airflow", tmp_path)
-        env["AIRFLOW_CONN_SMTP_PLANS"] = json.dumps({
-            "conn_type": "smtp", "host": "127.0.0.1", "port": port,
-            "extra": {"disable_ssl": True, "disable_tls": True,
-                      "from_email": "plans@bank.example"},
-        })
+        env["AIRFLOW_CONN_SMTP_PLANS"] = smtp_connection(port, from_email="plans@bank.example")
         env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "plugins")
         paths = {k: str(v) for k, v in rendered.items()}
         done = run([sys.executable, "-c", SEND_WITH_AIRFLOW, json.dumps(paths)], env, timeout=300)
         assert done.returncode == 0, done.stderr[-3000:]
         counts = json.loads(done.stdout.strip().splitlines()[-1])
-    finally:
-        controller.stop()
     assert counts["sent"] == 3 and counts["transport"] == "smtp"
     recipients = sorted(m["X-RcptTo"] for m in received)
     assert recipients == ["m001@bank.example", "m002@bank.example", "m003@bank.example"]

@@ -13,7 +13,6 @@ import email.policy
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from datetime import date
@@ -23,7 +22,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from tests.airflow_helpers import airflow_env, migrate, run_nightly
+from tests.airflow_helpers import airflow_env, migrate, run_nightly, smtp_connection, smtp_server
 
 pytestmark = pytest.mark.e2e
 BUSINESS_DATE = "2026-11-20"
@@ -129,32 +128,13 @@ def test_the_run_is_recorded_and_verifies(nightly):
 
 
 def test_a_business_date_never_closed_fails_at_the_deadline_and_mails_the_operators(nightly):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
     home = nightly["home"]
     env = airflow_env(home / "airflow", home)
-    env["AIRFLOW_CONN_SMTP_ALERTS"] = json.dumps({
-        "conn_type": "smtp", "host": "127.0.0.1", "port": port,
-        "extra": {"disable_ssl": True, "disable_tls": True, "from_email": "batch@bank.example"},
-    })
     env["CUSTOMER_PLANS_OPERATORS_EMAIL"] = "data-platform@bank.example"
-    try:
+    with smtp_server() as (port, received):
+        env["AIRFLOW_CONN_SMTP_ALERTS"] = smtp_connection(port, from_email="batch@bank.example")
         # 2026-11-21 was never closed by the generated core system, and its deadline has passed
         done = run_nightly(env, "2026-11-21")
-    finally:
-        controller.stop()
     assert done.returncode != 0
     assert "business date 2026-11-21 not closed by 05:30" in done.stdout + done.stderr
     assert not (home / "output" / "plans" / "2026-11-21").exists()
