@@ -7,7 +7,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
     PATH=/opt/customer-plans/.venv/bin:$PATH
 RUN apt-get update -qq \
     && apt-get install -y -qq --no-install-recommends fonts-noto-cjk poppler-utils \
-       libpango-1.0-0 libpangoft2-1.0-0 libpq5 postgresql-client curl \
+       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libpq5 postgresql-client curl \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir uv==0.13.9 \
     && useradd --create-home --uid 50000 airflow
