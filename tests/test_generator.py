@@ -281,6 +281,27 @@ def test_english_names(tmp_path):
     name = _scalar(path, "select customer_name from customers limit 1")
     assert name.isascii() and " " in name
     assert _scalar(path, "select branch_name from branches limit 1").endswith("Sub-branch")
+    assert _scalar(path, "select count(*) from branches where locale <> 'en'") == 0
+    assert _query(path, "select head_name from branches where head_name is not null")[
+        "head_name"].map(str.isascii).all()
+
+
+def test_branch_heads_are_filled_with_a_vacancy_and_a_default_language(small_bank):
+    branches = _query(small_bank, "select * from branches order by branch_id")
+    assert list(branches.columns) == ["branch_id", "branch_name", "city", "head_name",
+                                      "head_email", "locale"]
+    with_head = branches[branches["head_email"].notna()]
+    # every head on record has a name and a well-formed, unique address of their own
+    assert with_head["head_name"].notna().all()
+    assert with_head["head_email"].str.fullmatch(r"br\d{3}\.head@bank\.example").all()
+    assert with_head["head_email"].is_unique
+    # a vacant post (no name, no address) and a head whose language is not on record,
+    # so that delivery's "no address" path and the bank's default language both run
+    vacant = branches[branches["head_email"].isna()]
+    assert len(vacant) >= 1 and vacant["head_name"].isna().all()
+    assert branches.loc[branches["head_email"].notna(), "locale"].isna().any()
+    assert set(branches["locale"].dropna()) <= {"zh_CN", "en"}
+
 
 
 # ----------------------------------------------------------------------------- products

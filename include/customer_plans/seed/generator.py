@@ -510,6 +510,8 @@ def _build_world(seed: int, as_of: date, history_days: int, n_branches: int, n_m
             city = city_en
         branch_rows.append((f"BR{b + 1:03d}", label, city))
         branch_city.append(ci)
+    branch_rows = [(*row, *head) for row, head in zip(
+        branch_rows, _branch_heads(seed, n_branches, zh), strict=True)]
     branch_weights = rng.gamma(6.0, 1.0, n_branches)
     branch_weights /= branch_weights.sum()
 
@@ -587,7 +589,8 @@ def _build_world(seed: int, as_of: date, history_days: int, n_branches: int, n_m
 
     return _World(
         seed=seed, as_of=as64, history_days=history_days, names=names,
-        branch_columns=("branch_id", "branch_name", "city"), branch_rows=branch_rows,
+        branch_columns=("branch_id", "branch_name", "city", "head_name", "head_email", "locale"),
+        branch_rows=branch_rows,
         branch_city=np.asarray(branch_city), branch_weights=branch_weights,
         manager_columns=(
             "manager_id", "branch_id", "manager_name", "email", "locale",
@@ -604,6 +607,39 @@ def _build_world(seed: int, as_of: date, history_days: int, n_branches: int, n_m
         interest_days=interest_days,
         eod_jitter=rng.integers(0, 40 * 60, history_days),
     )
+
+
+def _branch_heads(
+    seed: int, n_branches: int, zh: bool
+) -> list[tuple[str | None, str | None, str | None]]:
+    """``(head_name, head_email, locale)`` per branch, from a stream of their own.
+
+    A stream separate from the world's, so that the heads change nothing else a seed
+    generates. About one post in ten is vacant (no name, no address) and, in a Chinese
+    bank, about one head in ten has no language on record (the bank's default applies);
+    a bank of three or more branches has at least one of each, so that both paths run.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 2]))
+    male = rng.random(n_branches) < 0.5
+    name_zh, _ = _names_zh(rng, male)
+    name_en, _ = _names_en(rng, male)
+    locale_en = np.ones(n_branches, bool) if not zh else rng.random(n_branches) < 0.15
+    vacant = rng.random(n_branches) < 0.1
+    no_locale = (rng.random(n_branches) < 0.1) & zh
+    if n_branches >= 3:
+        if not vacant.any():
+            vacant[rng.integers(0, n_branches)] = True
+        if zh and not (no_locale & ~vacant).any():
+            no_locale[rng.choice(np.flatnonzero(~vacant))] = True
+    heads = []
+    for b in range(n_branches):
+        locale = None if no_locale[b] else ("en" if locale_en[b] else "zh_CN")
+        if vacant[b]:
+            heads.append((None, None, locale))
+        else:
+            name = str(name_en[b] if locale_en[b] else name_zh[b])
+            heads.append((name, f"br{b + 1:03d}.head@bank.example", locale))
+    return heads
 
 
 def _names_zh(rng: np.random.Generator, male: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,11 +9,15 @@ create table if not exists eod_status (
     closed_at timestamp not null
 );
 
--- one row per branch
+-- one row per branch, with its head (who receives the branch roll-up); the head's columns
+-- may be null: a vacant post, an address not on record, the bank's default language
 create table if not exists branches (
     branch_id varchar(16) primary key,
     branch_name varchar(100) not null,
-    city varchar(50) not null
+    city varchar(50) not null,
+    head_name varchar(100),
+    head_email varchar(200),
+    locale varchar(10)
 );
 
 -- one row per relationship manager, current roster
