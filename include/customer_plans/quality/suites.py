@@ -522,3 +522,32 @@ def build_suite(gxe: Any, ctx: SuiteContext, table: str) -> SuiteBuilder:
 
 def key_column(table: str) -> str:
     return EXTRACT_KEYS[table][0]
+
+
+# The dtype an empty column of each kind has after extract normalisation.
+_EMPTY_DTYPES = {
+    TEXT: "object", DATE: "datetime64[us]", TIMESTAMP: "datetime64[us]", AMOUNT: "float64",
+    COUNT: "int64", FLAG: "int64",
+}
+
+
+def every_check(gxe: Any, rules: Rules, business_date: date) -> list[Check]:
+    """Every check the suites define, the conditional ones included, in suite order.
+
+    Each suite is built over an empty extract with every contract column present and
+    typed, and a volume baseline for every extract: the checks a run with complete,
+    well-typed staging makes. What a finding of each can say (table, column, rule,
+    severity) is known from these without any data, e.g. to word every warning for plans.
+    """
+    frames = {
+        table: pd.DataFrame({column: pd.Series(dtype=_EMPTY_DTYPES[kind])
+                             for column, kind in EXTRACT_COLUMNS[table]})
+        for table in SUITES
+    }
+    columns = {table: set(frame.columns) for table, frame in frames.items()}
+    ctx = SuiteContext(
+        business_date=business_date, rules=rules, frames=frames,
+        previous_counts={table: MIN_VOLUME_BASELINE_ROWS for table in SUITES},
+        volume_band=(0.5, 1.5), usable_columns=columns, present_columns=columns,
+    )
+    return [check for table in SUITES for check in build_suite(gxe, ctx, table).checks]
