@@ -112,6 +112,29 @@ def test_rerun_replaces_the_file_instead_of_appending(staged, small_bank, busine
     assert len(read_staged(staged, business_date, "complaints")) == again["rows"]
 
 
+def test_branch_heads_are_staged_and_a_head_without_a_language_reads_the_banks(
+    staged, small_bank, business_date, rules, tmp_path
+):
+    branches = read_staged(staged, business_date, "branches").set_index("branch_id")
+    with sqlite3.connect(small_bank) as conn:
+        raw = pd.read_sql_query("select * from branches", conn).set_index("branch_id")
+    assert list(branches.index) == sorted(raw.index)
+    for column in ("branch_name", "head_name", "head_email"):
+        pd.testing.assert_series_equal(branches[column], raw[column].reindex(branches.index),
+                                       check_dtype=False)
+    unset = raw.index[raw["locale"].isna()]
+    assert len(unset) > 0, "the small bank has a head whose language is not on record"
+    assert (branches.loc[unset, "locale"] == "zh_CN").all()  # the default bank locale
+    assert branches["head_email"].isna().any(), "a branch without a head email stays so"
+    # a bank whose language is English: the same heads read English
+    english = run_extract("branches", sqlite_url(small_bank), business_date, tmp_path, rules,
+                          bank_locale="en")
+    frame = pd.read_parquet(english["path"]).set_index("branch_id")
+    assert (frame.loc[unset, "locale"] == "en").all()
+    known = raw.index[raw["locale"].notna()]
+    assert (frame.loc[known, "locale"] == raw.loc[known, "locale"]).all()
+
+
 def test_accounts_carry_the_balance_of_the_business_date(staged, small_bank, business_date):
     accounts = read_staged(staged, business_date, "accounts").set_index("account_id")
     with sqlite3.connect(small_bank) as conn:

@@ -342,6 +342,60 @@ def test_customers_without_a_manager_are_a_warning(case):
     assert "without a manager" in format_failure_message(summary)
 
 
+def test_a_branch_without_a_head_email_is_a_counted_warning_printed_on_plans(clean, small_bank):
+    from customer_plans.render.context import QualityStatus
+
+    _, _, summary = clean
+    vacant = first_ids(small_bank, "select branch_id from branches where head_email is null "
+                                   "order by branch_id", 10)
+    assert vacant, "the small bank has a branch without a head email"
+    found = [w for w in summary["warnings"]
+             if (w["table"], w["column"], w["rule"]) == ("branches", "head_email", "not_null")]
+    assert len(found) == 1 and summary["blocking"] == []
+    finding = found[0]
+    assert finding["severity"] == "warning"
+    assert finding["rows"] == len(vacant)
+    assert finding["key_column"] == "branch_id" and finding["examples"] == vacant
+    assert f"{len(vacant)} branches without a head email" in finding["message"]
+    # plans and roll-ups word it in the reader's language from the message catalogue
+    chinese = QualityStatus.from_summary(summary).warnings_in("zh")
+    assert f"{len(vacant)} 个网点负责人无邮箱：网点概览无法发送" in chinese
+
+
+def test_a_malformed_head_email_is_a_warning_naming_the_branch(case):
+    branch, address = first_ids(
+        case.bank, "select branch_id from branches where head_email is not null "
+                   "order by branch_id", 1)[0], "head at bank.example"
+    case.corrupt(f"update branches set head_email = '{address}' where branch_id = '{branch}'",
+                 ).extract("branches")
+    summary = case.validate()
+    assert summary["status"] == "warnings" and summary["blocking"] == []
+    finding = case.one("branches", "email_format")
+    assert {key: finding[key] for key in ("table", "column", "rule", "severity", "rows",
+                                          "key_column", "examples")} == {
+        "table": "branches", "column": "head_email", "rule": "email_format",
+        "severity": "warning", "rows": 1, "key_column": "branch_id", "examples": [branch]}
+    assert finding["message"] == (
+        "1 branches whose head_email is not an email address: their roll-ups cannot be sent")
+    assert (f"branches.head_email [email_format, expect_column_values_to_match_regex; 1 row]"
+            f"" in format_failure_message(summary))
+    assert f"e.g. branch_id {branch}" in format_failure_message(summary)
+    # the run goes on, and the bad address itself is not repeated in what operators read
+    assert (case.staging / "validated.json").is_file()
+    assert address not in format_failure_message(summary)
+
+
+def test_an_unknown_head_locale_is_a_warning(case):
+    branch = first_ids(case.bank, "select branch_id from branches order by branch_id", 1)[0]
+    case.corrupt(f"update branches set locale = 'fr_FR' where branch_id = '{branch}'"
+                 ).extract("branches")
+    summary = case.validate()
+    finding = case.one("branches", "accepted_values")
+    assert finding["column"] == "locale" and finding["severity"] == "warning"
+    assert finding["rows"] == 1 and finding["examples"] == [branch]
+    assert summary["blocking"] == []
+
+
 # -- messages and the volume baseline -----------------------------------------------------
 
 

@@ -14,6 +14,14 @@ def test_embedded_defaults_are_sqlite_files_in_the_project():
     assert settings.plans_db_url == f"sqlite:///{PROJECT_ROOT / 'data' / 'plans.db'}"
     assert settings.output_dir == PROJECT_ROOT / "output"
     assert settings.timezone == "Asia/Shanghai"
+    assert settings.locale == "zh_CN"
+
+
+def test_the_banks_locale_is_a_setting_and_an_unknown_one_is_refused():
+    assert load_settings({"CUSTOMER_PLANS_LOCALE": "en"}).locale == "en"
+    with pytest.raises(ValueError, match="CUSTOMER_PLANS_LOCALE is 'fr_FR'; the bank's locale "
+                                         "must be one of zh_CN, en"):
+        load_settings({"CUSTOMER_PLANS_LOCALE": "fr_FR"})
 
 
 def test_environment_overrides(tmp_path):

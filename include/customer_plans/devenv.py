@@ -42,6 +42,7 @@ def airflow_environment(
         "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
         "CUSTOMER_PLANS_OUTPUT_DIR": str(settings.output_dir),
         "CUSTOMER_PLANS_TIMEZONE": settings.timezone,
+        "CUSTOMER_PLANS_LOCALE": settings.locale,
     }
     for conn_id, url in (("CORE_BANKING", settings.core_banking_url),
                          ("PLANS_DB", settings.plans_db_url)):

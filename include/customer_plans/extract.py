@@ -36,12 +36,14 @@ from sqlalchemy.engine import Connection, Engine
 
 from customer_plans.db import make_engine, read_sql
 from customer_plans.rules import Rules
+from customer_plans.settings import DEFAULT_LOCALE
 from customer_plans.staging import staging_dir, write_frame
 
 log = logging.getLogger(__name__)
 
 # The staging extracts in the order the DAG runs them (docs/pipeline.md).
 EXTRACTS: tuple[str, ...] = (
+    "branches",
     "managers",
     "customers",
     "restricted_list",
@@ -60,6 +62,10 @@ _WEEKLY_AUM = tuple((f"aum_w{week:02d}_cny", AMOUNT) for week in range(14))
 
 # Columns of every staging extract, in the order of docs/pipeline.md, with their kind.
 EXTRACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "branches": (
+        ("branch_id", TEXT), ("branch_name", TEXT), ("city", TEXT), ("head_name", TEXT),
+        ("head_email", TEXT), ("locale", TEXT),
+    ),
     "managers": (
         ("manager_id", TEXT), ("branch_id", TEXT), ("branch_name", TEXT), ("city", TEXT),
         ("manager_name", TEXT), ("email", TEXT), ("locale", TEXT),
@@ -119,6 +125,7 @@ EXTRACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
 
 # The key of each extract: sorted on it for deterministic files, named in error messages.
 EXTRACT_KEYS: dict[str, tuple[str, ...]] = {
+    "branches": ("branch_id",),
     "managers": ("manager_id",),
     "customers": ("customer_id",),
     "restricted_list": ("customer_id",),
@@ -133,6 +140,7 @@ EXTRACT_KEYS: dict[str, tuple[str, ...]] = {
 # The core banking tables each SQL file reads (checked against the source contract).
 EXTRACT_SOURCES: dict[str, tuple[str, ...]] = {
     "eod_closed": ("eod_status",),
+    "branches": ("branches",),
     "managers": ("managers", "branches"),
     "customers": ("customers",),
     "restricted_list": ("restricted_list",),
@@ -173,12 +181,15 @@ class CoreBankingUnavailableError(ExtractError):
     """The core banking database could not be reached, even after retries."""
 
 
-def extract_params(business_date: date, rules: Rules) -> dict[str, Any]:
+def extract_params(
+    business_date: date, rules: Rules, bank_locale: str = DEFAULT_LOCALE
+) -> dict[str, Any]:
     """The bind parameters of every extract SQL file for ``business_date``.
 
     Dates are ISO strings (``'YYYY-MM-DD'``): they compare correctly with SQLite's text
     dates and are coerced to ``date``/``timestamp`` by PostgreSQL. Windows are calendar
-    days ending on (and including) the business date.
+    days ending on (and including) the business date. ``bank_locale`` (the settings'
+    ``locale``) is the language of a branch head whose own is not on record.
     """
 
     def days_back(days: int) -> str:
@@ -201,6 +212,7 @@ def extract_params(business_date: date, rules: Rules) -> dict[str, Any]:
         "recent_contacts_start_date": days_back(RECENT_CONTACT_DAYS - 1),
         "accounts_closed_since_date": days_back(ACCOUNT_CLOSED_KEEP_DAYS),
         "aum_product_kinds": tuple(rules.tiers.aum_product_kinds),
+        "bank_locale": bank_locale,
     }
     for week in range(1, WEEKS_OF_SPARKLINE):
         params[f"w{week:02d}_date"] = days_back(7 * week)
@@ -402,6 +414,7 @@ def run_extract(
     rules: Rules,
     *,
     require_closed: bool = True,
+    bank_locale: str = DEFAULT_LOCALE,
 ) -> dict[str, Any]:
     """Extract ``name`` for ``business_date`` and stage it; return a small JSON-safe summary.
 
@@ -412,7 +425,7 @@ def run_extract(
     """
     if name not in EXTRACTS:
         raise ExtractError(f"unknown extract {name!r}; known: {', '.join(EXTRACTS)}")
-    params = extract_params(business_date, rules)
+    params = extract_params(business_date, rules, bank_locale)
     engine = core_banking_engine(core_banking_url)
 
     def read() -> pd.DataFrame:

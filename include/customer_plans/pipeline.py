@@ -66,7 +66,7 @@ def extract(ctx: RunContext, name: str) -> dict[str, Any]:
 
     return run_extract(
         name, ctx.settings.core_banking_url, ctx.business_date, ctx.settings.staging_root,
-        ctx.rules(),
+        ctx.rules(), bank_locale=ctx.settings.locale,
     )
 
 

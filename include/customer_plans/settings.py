@@ -19,6 +19,12 @@ TEMPLATES_DIR = INCLUDE_DIR / "templates"
 CONFIG_DIR = INCLUDE_DIR / "config"
 DEFAULT_RULES_PATH = CONFIG_DIR / "rules.yaml"
 
+# The languages plans, roll-ups and emails are written in, as the source contract spells
+# them (managers.locale, branches.locale); the bank's own is the default for a reader
+# whose language is not on record.
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = "zh_CN"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -29,6 +35,7 @@ class Settings:
     output_dir: Path
     rules_path: Path
     timezone: str
+    locale: str = DEFAULT_LOCALE  # the bank's language: a reader's when theirs is not on record
 
     @property
     def staging_root(self) -> Path:
@@ -60,17 +67,25 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 
     ``CUSTOMER_PLANS_HOME`` moves the whole embedded set-up (data and output);
     ``CORE_BANKING_URL`` / ``PLANS_DB_URL`` / ``CUSTOMER_PLANS_OUTPUT_DIR`` /
-    ``CUSTOMER_PLANS_RULES`` / ``CUSTOMER_PLANS_TIMEZONE`` override one thing each.
+    ``CUSTOMER_PLANS_RULES`` / ``CUSTOMER_PLANS_TIMEZONE`` / ``CUSTOMER_PLANS_LOCALE``
+    override one thing each. An unknown locale is refused here, before any stage runs.
     """
     env = os.environ if env is None else env
     home = Path(env.get("CUSTOMER_PLANS_HOME", str(PROJECT_ROOT)))
     data_dir = home / "data"
+    locale = env.get("CUSTOMER_PLANS_LOCALE", DEFAULT_LOCALE)
+    if locale not in LOCALES:
+        raise ValueError(
+            f"CUSTOMER_PLANS_LOCALE is {locale!r}; the bank's locale must be one of "
+            f"{', '.join(LOCALES)}"
+        )
     return Settings(
         core_banking_url=env.get("CORE_BANKING_URL", sqlite_url(data_dir / "core_banking.db")),
         plans_db_url=env.get("PLANS_DB_URL", sqlite_url(data_dir / "plans.db")),
         output_dir=Path(env.get("CUSTOMER_PLANS_OUTPUT_DIR", str(home / "output"))),
         rules_path=Path(env.get("CUSTOMER_PLANS_RULES", str(DEFAULT_RULES_PATH))),
         timezone=env.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai"),
+        locale=locale,
     )
 
 

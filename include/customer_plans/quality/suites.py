@@ -34,6 +34,7 @@ from customer_plans.extract import (
 )
 from customer_plans.quality.findings import Severity
 from customer_plans.rules import PRODUCT_KINDS, Rules
+from customer_plans.settings import LOCALES
 
 # Plausible ages: a birth date after the business date or more than this many years before
 # it is impossible and the customer is quarantined. (A data sanity bound, not a business
@@ -48,7 +49,7 @@ MIN_VOLUME_BASELINE_ROWS = 50
 AGGREGATED_EXTRACTS = ("customer_balances", "transaction_summary", "contact_summary")
 
 # Extracts that must never be empty.
-MUST_NOT_BE_EMPTY = ("managers", "customers", "accounts", "customer_balances")
+MUST_NOT_BE_EMPTY = ("branches", "managers", "customers", "accounts", "customer_balances")
 
 # Accepted values of the source contract's code columns (as the core system and the
 # synthetic bank in customer_plans.seed write them).
@@ -60,6 +61,11 @@ COMPLAINT_STATUSES = ("open", "in_progress", "closed")
 GENDERS = ("M", "F")
 RISK_PROFILES = ("R1", "R2", "R3", "R4", "R5")
 FLAG_VALUES = (0, 1)
+
+# An email address as delivery can use it: one @, no spaces, a dot in the domain. Not the
+# full RFC grammar: a check that a value is meant as an address and holds no typo such as
+# a missing @, a second address or a comma.
+EMAIL_PATTERN = r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$"
 
 # The GX type name each column kind must have after extract normalisation.
 GX_TYPES = {
@@ -228,6 +234,11 @@ class SuiteBuilder:
         self.add("ExpectColumnValuesToNotBeNull", column=column, rule="not_null",
                  severity=severity, problem=problem or f"{{count}} rows without a {column}")
 
+    def email_format(self, column: str, severity: Severity, problem: str) -> None:
+        """Present values look like one email address (``EMAIL_PATTERN``); nulls pass."""
+        self.add("ExpectColumnValuesToMatchRegex", column=column, regex=EMAIL_PATTERN,
+                 rule="email_format", severity=severity, problem=problem)
+
     def accepted(self, column: str, values: tuple, severity: Severity = "blocking") -> None:
         self.add(
             "ExpectColumnValuesToBeInSet", column=column, value_set=list(values),
@@ -348,6 +359,19 @@ def _years_before(day: date, years: int) -> date:
 
 
 # -- the suites ---------------------------------------------------------------------------
+
+
+def branches_suite(b: SuiteBuilder) -> None:
+    # as the managers' email: a branch without a usable head address loses its roll-up
+    # email, not the plans of the day, so these are warnings
+    b.key("branch_id")
+    b.not_null("branch_name")
+    b.not_null("head_email", severity="warning",
+               problem="{count} branches without a head email: their roll-ups cannot be sent")
+    b.email_format("head_email", severity="warning",
+                   problem="{count} branches whose head_email is not an email address: their "
+                           "roll-ups cannot be sent")
+    b.accepted("locale", LOCALES, severity="warning")
 
 
 def managers_suite(b: SuiteBuilder) -> None:
@@ -499,6 +523,7 @@ def complaints_suite(b: SuiteBuilder) -> None:
 
 
 SUITES: dict[str, Callable[[SuiteBuilder], None]] = {
+    "branches": branches_suite,
     "managers": managers_suite,
     "customers": customers_suite,
     "restricted_list": restricted_list_suite,

@@ -53,6 +53,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality_warning.managers.email.not_null": {
         "en": "{rows} managers without an email: their plans cannot be sent",
         "zh": "{rows} 位客户经理无邮箱：计划无法发送"},
+    "quality_warning.branches.head_email.not_null": {
+        "en": "Branches without a head email: {rows} (their roll-ups are not emailed)",
+        "zh": "{rows} 个网点负责人无邮箱：网点概览无法发送"},
+    "quality_warning.branches.head_email.email_format": {
+        "en": "Branches whose head email is not an email address: {rows} (their roll-ups are "
+        "not emailed)",
+        "zh": "{rows} 个网点负责人的邮箱格式有误：网点概览无法发送"},
+    "quality_warning.branches.locale.accepted_values": {
+        "en": "Branches whose head's language is not recognised: {rows} (their roll-ups are "
+        "in English)",
+        "zh": "{rows} 个网点负责人的语言代码无法识别：网点概览以英文发送"},
     # summary
     "summary.title": {"en": "Today at a glance", "zh": "今日概览"},
     "summary.contacts": {"en": "Contacts today", "zh": "今日联络"},
