@@ -80,7 +80,7 @@ def test_plans_show_data_read_from_the_database_and_staging(rendered):
     assert "王小明" in html and "138****1234" in html  # staging customers
     assert "私人银行客户" in html and "652万元" in html  # segments
     assert "80%" in html  # plan_feedback
-    assert "1 customer without a manager" in html  # quality summary.json
+    assert "1 位客户无客户经理" in html  # quality summary.json, in 张伟's language
     assert "13812341234" not in html
 
 

@@ -167,7 +167,9 @@ def test_known_quality_warnings_read_in_the_managers_language():
     assert quality.status_key == "warning"
     assert quality.warnings_in("zh") == (
         "3 位客户无客户经理：已分配至网点公共池",
-        # no Chinese text for this one yet: the validator's own words, not nothing
-        "2 open accounts without a balance on the business date (counted as 0)",
+        "2 个未销户账户当日无余额，按 0 计算",
     )
-    assert quality.warnings_in("en")[0] == summary["warnings"][0]["message"]
+    assert quality.warnings_in("en") == (
+        "Customers without a manager: 3 (assigned to the branch pool)",
+        "Open accounts without a balance on the business date: 2 (counted as 0)",
+    )

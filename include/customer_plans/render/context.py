@@ -54,33 +54,79 @@ CONTACT_COLUMNS = [
 ]
 
 
-def _warning_texts(warning: Any) -> tuple[str, str]:
-    """A validate-stage warning as one line in English and in Chinese.
+@dataclass(frozen=True)
+class QualityWarning:
+    """One validate-stage warning, as ``summary.json`` lists it, worded in each language.
 
-    A warning is a dict (table, column, rule, rows, message) or plain text. Known warnings
-    have a Chinese text in the message catalogue; others keep the validator's English.
+    Worded from its table, column, rule and row count: the catalogue has a text in both
+    languages for each warning rule of the suites (``quality_warning.<table>.<column>.<rule>``).
+    A rule without one reads in English as the validator's message and in Chinese as a
+    generic line naming the table, column and rule as they are, so a Chinese plan never
+    prints the validator's English. A warning that came as bare text has no such fields:
+    English plans print the text, Chinese plans a line saying there is a warning. Example
+    keys are never printed.
     """
-    if not isinstance(warning, dict):
-        text = "" if filters.is_missing(warning) else str(warning)
-        return text, text
-    english = str(warning.get("message") or "")
-    key = f"quality_warning.{warning.get('table')}.{warning.get('column')}.{warning.get('rule')}"
-    if key in MESSAGES and warning.get("rows") is not None:
-        return english, translate(key, "zh", rows=warning["rows"])
-    return english, english
+
+    table: str | None = None
+    column: str | None = None
+    rule: str | None = None
+    rows: int | None = None
+    message: str = ""  # the validator's English
+
+    @classmethod
+    def from_record(cls, warning: Any) -> QualityWarning | None:
+        """From a ``summary.json`` warning (a record or bare text); None when it is empty."""
+        if not isinstance(warning, dict):
+            text = "" if filters.is_missing(warning) else str(warning).strip()
+            return cls(message=text) if text else None
+
+        def field_text(name: str) -> str | None:
+            value = warning.get(name)
+            return None if filters.is_missing(value) or not str(value).strip() else str(value)
+
+        try:
+            rows = int(warning["rows"])
+        except (KeyError, TypeError, ValueError):  # absent, null or not a count
+            rows = None
+        record = cls(
+            table=field_text("table"), column=field_text("column"), rule=field_text("rule"),
+            rows=rows, message=(field_text("message") or "").strip(),
+        )
+        return record if record.message or (record.table and record.rule) else None
+
+    @property
+    def message_key(self) -> str:
+        parts = [self.table, self.column, self.rule] if self.column else [self.table, self.rule]
+        return "quality_warning." + ".".join(str(part) for part in parts)
+
+    def text(self, lang: str) -> str:
+        """The line a plan prints in ``lang`` (digit runs that could be identifiers masked)."""
+        if not (self.table and self.rule):
+            text = self.message if lang == "en" else translate("quality.warning_text_only", lang)
+        elif self.message_key in MESSAGES and self.rows is not None:
+            text = translate(self.message_key, lang, rows=self.rows)
+        elif lang == "en" and self.message:
+            text = self.message
+        else:
+            where = f"{self.table}.{self.column}" if self.column else self.table
+            if self.rows is not None:
+                text = translate("quality.warning_rows", lang, where=where, rows=self.rows,
+                                 rule=self.rule)
+            else:
+                text = translate("quality.warning_check", lang, where=where, rule=self.rule)
+        return scrub_text(text)
 
 
 @dataclass(frozen=True)
 class QualityStatus:
-    """The data-quality verdict printed in every plan's header."""
+    """The data-quality verdict printed in every plan's header, with its warnings."""
 
     status_key: str  # passed | warning | failed | unknown
-    warnings: tuple[str, ...] = ()
-    warnings_zh: tuple[str, ...] = ()
+    warnings: tuple[QualityWarning, ...] = ()
 
     def warnings_in(self, lang: str) -> tuple[str, ...]:
-        """The warnings in the reader's language."""
-        return self.warnings_zh if lang == "zh" and self.warnings_zh else self.warnings
+        """The warnings in the reader's language, in the validator's order."""
+        return tuple(warning.text(lang) for warning in self.warnings)
 
     @classmethod
     def from_summary(cls, summary: dict[str, Any] | None) -> QualityStatus:
@@ -88,12 +134,10 @@ class QualityStatus:
         if not summary:
             return cls("unknown")
         raw = str(summary.get("status", "")).strip().lower()
-        pairs = [
-            (scrub_text(en), scrub_text(zh))
-            for en, zh in (_warning_texts(w) for w in summary.get("warnings") or ())
-            if en.strip()
-        ]
-        warnings = tuple(en for en, _ in pairs)
+        warnings = tuple(
+            warning for warning in map(QualityWarning.from_record, summary.get("warnings") or ())
+            if warning is not None
+        )
         if raw in ("fail", "failed", "error", "blocked"):
             key = "failed"
         elif "warn" in raw or (warnings and raw in ("", "ok", "pass", "passed", "success")):
@@ -102,7 +146,7 @@ class QualityStatus:
             key = "passed"
         else:
             key = "unknown"
-        return cls(key, warnings, tuple(zh for _, zh in pairs))
+        return cls(key, warnings)
 
 
 @dataclass(frozen=True)

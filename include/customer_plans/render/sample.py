@@ -34,6 +34,28 @@ class SampleBank:
     inputs: PlanInputs
     manager_ids: list[str]
     exclusions: pd.DataFrame
+    quality_summary: dict  # summary.json as the validate stage writes it (inputs.quality)
+
+
+def _quality_summary(business_date: date, customers_without_manager: list[str]) -> dict:
+    """The validate stage's summary for a day whose only finding is customers without a manager.
+
+    Shaped as ``customer_plans.quality`` writes it (a record per warning, not its words), so
+    plans word the warning in each manager's language as they do after a real run.
+    """
+    rows = len(customers_without_manager)
+    return {
+        "business_date": business_date.isoformat(),
+        "status": "warnings",
+        "blocking": [],
+        "warnings": [{
+            "table": "customers", "column": "manager_id", "rule": "not_null",
+            "expectation": "expect_column_values_to_not_be_null", "severity": "warning",
+            "message": f"{rows} customers without a manager: assigned to the branch pool",
+            "rows": rows, "key_column": "customer_id",
+            "examples": sorted(customers_without_manager)[:5],
+        }],
+    }
 
 
 def _name(rng: np.random.Generator, english: bool) -> str:
@@ -205,6 +227,8 @@ def sample_bank(
         "completed_yesterday": [9 + index % 3 for index in range(len(manager_ids) - 1)],
         "completion_rate": [(9 + index % 3) / 12 for index in range(len(manager_ids) - 1)],
     })
+    # a validation summary with one warning, as after a real run (its example keys illustrative)
+    quality_summary = _quality_summary(business_date, customer_ids[:3])
     inputs = PlanInputs(
         contacts=contacts,
         segments=segments,
@@ -213,12 +237,10 @@ def sample_bank(
         balances=balances,
         last_contacts=last_contacts,
         feedback=feedback,
-        quality=QualityStatus.from_summary({
-            "status": "warning",
-            "warnings": ["3 customers without a manager: assigned to the branch pool"],
-        }),
+        quality=QualityStatus.from_summary(quality_summary),
     )
-    return SampleBank(inputs=inputs, manager_ids=manager_ids, exclusions=exclusions)
+    return SampleBank(inputs=inputs, manager_ids=manager_ids, exclusions=exclusions,
+                      quality_summary=quality_summary)
 
 
 def write_sample_sources(
@@ -256,9 +278,7 @@ def write_sample_sources(
         quality_dir = Path(quality_dir)
         quality_dir.mkdir(parents=True, exist_ok=True)
         (quality_dir / "summary.json").write_text(
-            json.dumps({"status": bank.inputs.quality.status_key,
-                        "warnings": list(bank.inputs.quality.warnings)}, ensure_ascii=False),
-            encoding="utf-8",
+            json.dumps(bank.quality_summary, ensure_ascii=False, indent=2), encoding="utf-8",
         )
 
 
@@ -403,14 +423,13 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
         "completed_yesterday": [4],
         "completion_rate": [0.8],
     })
+    quality_summary = _quality_summary(bd, ["C0005"])
     inputs = PlanInputs(
         contacts=contacts, segments=segments, managers=roster, customers=customers,
         balances=balances, last_contacts=last_contacts, feedback=feedback,
-        quality=QualityStatus.from_summary({
-            "status": "warning",
-            "warnings": ["1 customer without a manager: assigned to the branch pool"],
-        }),
+        quality=QualityStatus.from_summary(quality_summary),
     )
     return SampleBank(
-        inputs=inputs, manager_ids=["M001", "M002", "M004", "POOL-B01"], exclusions=exclusions
+        inputs=inputs, manager_ids=["M001", "M002", "M004", "POOL-B01"], exclusions=exclusions,
+        quality_summary=quality_summary,
     )
