@@ -43,16 +43,65 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality.warning": {"en": "passed with warnings", "zh": "通过（有提示）"},
     "quality.failed": {"en": "failed", "zh": "未通过"},
     "quality.unknown": {"en": "not reported", "zh": "未提供"},
-    # data-quality warnings by table.column.rule, in the reader's language ({rows} = how many)
+    # a warning rule without its own entry below: identifiers as they are, words translated
+    "quality.warning_rows": {
+        "en": "{where}: {rows} row(s) failed the check {rule}",
+        "zh": "{where}：{rows} 行未通过检查（{rule}）"},
+    "quality.warning_check": {
+        "en": "{where}: the check {rule} failed",
+        "zh": "{where}：未通过检查（{rule}）"},
+    # a warning that came as bare text (no table, column, rule): its words cannot be translated
+    "quality.warning_text_only": {
+        "en": "A data-quality warning: ask the operations team for details",
+        "zh": "有一条数据质量提示，详情请咨询运维人员"},
+    # data-quality warnings by table.column.rule (quality.suites: every warning and quarantine
+    # rule has one; tests/test_render_quality.py checks it), {rows} = how many rows
     "quality_warning.customers.manager_id.not_null": {
-        "en": "{rows} customers without a manager: assigned to the branch pool",
+        "en": "Customers without a manager: {rows} (assigned to the branch pool)",
         "zh": "{rows} 位客户无客户经理：已分配至网点公共池"},
     "quality_warning.customers.birth_date.birth_date_plausible": {
-        "en": "{rows} customers quarantined for an impossible birth date: left out of the plans",
+        "en": "Customers with an impossible birth date: {rows} (quarantined, not in the plans)",
         "zh": "{rows} 位客户出生日期异常，已隔离，不列入计划"},
     "quality_warning.managers.email.not_null": {
-        "en": "{rows} managers without an email: their plans cannot be sent",
+        "en": "Managers without an email: {rows} (their plans cannot be sent)",
         "zh": "{rows} 位客户经理无邮箱：计划无法发送"},
+    "quality_warning.managers.backup_manager_id.references_managers": {
+        "en": "Managers whose backup manager is not on the roster: {rows} (no cover when away)",
+        "zh": "{rows} 位客户经理的备岗经理不在名册中：不在岗时无人代为维护"},
+    "quality_warning.customers.gender.accepted_values": {
+        "en": "Customers with an unrecognised gender code: {rows}",
+        "zh": "{rows} 位客户的性别代码无法识别"},
+    "quality_warning.customers.risk_profile.accepted_values": {
+        "en": "Customers with an unrecognised risk profile: {rows} (check it before "
+        "recommending products)",
+        "zh": "{rows} 位客户的风险等级无法识别：推荐产品前请先核实"},
+    "quality_warning.customers.annual_income_cny.not_negative": {
+        "en": "Customers with a negative annual income on record: {rows}",
+        "zh": "{rows} 位客户登记的年收入为负数"},
+    "quality_warning.restricted_list.customer_id.references_customers": {
+        "en": "Restricted-list entries for customers missing from today's customer data: {rows}",
+        "zh": "限制类客户名单中有 {rows} 条记录的客户不在当日客户数据中"},
+    "quality_warning.accounts.balance_cny.balance_present": {
+        "en": "Open accounts without a balance on the business date: {rows} (counted as 0)",
+        "zh": "{rows} 个未销户账户当日无余额，按 0 计算"},
+    "quality_warning.transaction_summary.customer_id.references_customers": {
+        "en": "Customers with transactions but missing from today's customer data: {rows}",
+        "zh": "{rows} 位有交易记录的客户不在当日客户数据中"},
+    "quality_warning.contact_summary.customer_id.references_customers": {
+        "en": "Customers with contact history but missing from today's customer data: {rows}",
+        "zh": "{rows} 位有联络记录的客户不在当日客户数据中"},
+    "quality_warning.recent_contacts.outcome.accepted_values": {
+        "en": "Recent contacts with an unrecognised outcome: {rows} (not counted as completed)",
+        "zh": "{rows} 条近期联络记录的结果无法识别，不计为已完成"},
+    "quality_warning.recent_contacts.customer_id.references_customers": {
+        "en": "Recent contacts of customers missing from today's customer data: {rows}",
+        "zh": "{rows} 条近期联络记录的客户不在当日客户数据中"},
+    "quality_warning.recent_contacts.manager_id.references_managers": {
+        "en": "Recent contacts by managers not on the roster: {rows}",
+        "zh": "{rows} 条近期联络记录的客户经理不在名册中"},
+    "quality_warning.complaints.customer_id.references_customers": {
+        "en": "Complaints of customers missing from today's customer data: {rows}",
+        "zh": "{rows} 条投诉记录的客户不在当日客户数据中"},
     "quality_warning.branches.head_email.not_null": {
         "en": "Branches without a head email: {rows} (their roll-ups are not emailed)",
         "zh": "{rows} 个网点负责人无邮箱：网点概览无法发送"},
