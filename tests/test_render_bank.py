@@ -38,7 +38,7 @@ def bank_plans(small_bank, business_date, rules, tmp_path_factory):
                                conn, params={"d": business_date.isoformat()})
     engine.dispose()
     return {"dir": plans_dir, "batches": batches, "results": results, "rollups": rollups,
-            "contacts": contacts, "staging": folder}
+            "contacts": contacts, "staging": folder, "url": url}
 
 
 def test_every_list_of_the_day_is_rendered(bank_plans):
@@ -74,3 +74,26 @@ def test_no_full_phone_number_or_national_id_leaves(bank_plans):
     for path in bank_plans["dir"].rglob("*.html"):
         digits = set(re.findall(r"\d{11,18}X?", path.read_text(encoding="utf-8")))
         assert not digits & secrets, path.name
+
+
+def test_a_rollup_reads_in_its_heads_language(bank_plans, business_date, rules):
+    from dataclasses import replace
+
+    from customer_plans.render.context import majority_locale
+    from customer_plans.render.data import load_rollup_inputs
+    from customer_plans.render.rollup import build_branch_contexts
+
+    inputs = load_rollup_inputs(business_date, bank_plans["url"], bank_plans["staging"])
+    heads = inputs.branches.set_index("branch_id")["locale"]
+    assert set(inputs.branches.columns) == {"branch_id", "locale"}  # never the head's address
+    assert {b.branch_id: b.locale for b in build_branch_contexts(inputs, business_date, rules)
+            } == heads.to_dict()
+    # a head who reads English gets an English roll-up, whatever their managers read
+    english = replace(inputs, branches=inputs.branches.assign(locale="en"))
+    for branch in build_branch_contexts(english, business_date, rules):
+        assert branch.lang == "en" and branch.document_title.startswith("Branch coverage for")
+    # staging from before the branches extract: the branch managers' majority language
+    older = replace(inputs, branches=inputs.branches.iloc[0:0])
+    for branch in build_branch_contexts(older, business_date, rules):
+        managers = inputs.managers[inputs.managers["branch_id"] == branch.branch_id]
+        assert branch.locale == majority_locale(managers)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +27,10 @@ MANAGER_COLUMNS = [
     "manager_id", "branch_id", "branch_name", "manager_name", "locale", "status",
     "daily_call_capacity", "daily_visit_capacity", "backup_manager_id",
 ]
+
+
+# what a roll-up needs of the branches extract: the head's language (never their address)
+BRANCH_COLUMNS = ["branch_id", "locale"]
 
 
 class RenderInputError(RuntimeError):
@@ -160,6 +164,9 @@ class RollupInputs:
     exclusions: pd.DataFrame
     feedback: pd.DataFrame
     quality: QualityStatus
+    # the branch head's language per branch; without it a roll-up reads in the branch's
+    # majority language (staging from before the branches extract)
+    branches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BRANCH_COLUMNS))
 
 
 def load_rollup_inputs(
@@ -200,4 +207,5 @@ def load_rollup_inputs(
         exclusions=exclusions,
         feedback=feedback,
         quality=read_quality_status(quality_dir),
+        branches=read_staging(staging_dir, "branches", BRANCH_COLUMNS, required=False),
     )

@@ -1,7 +1,9 @@
 """What a branch head reads: coverage of the branch on the plan date, one context per branch.
 
 Counts are whole-column pandas operations over the day's plan lines, segments and
-exclusions; the per-branch step only picks the branch's rows.
+exclusions; the per-branch step only picks the branch's rows. A roll-up reads in its
+head's language (the branches extract, where the bank's language already stands in for
+one not on record), else in the language most of the branch's managers read.
 """
 
 from __future__ import annotations
@@ -181,6 +183,8 @@ def build_branch_contexts(
         "customer_name"
     ]
     feedback = inputs.feedback
+    head_locales = inputs.branches.dropna(subset=["locale"]).drop_duplicates("branch_id")
+    head_locale = dict(zip(head_locales["branch_id"], head_locales["locale"], strict=True))
     plan_date = plan_date_for(business_date)
     branch_ids = sorted(
         set(managers["branch_id"].dropna()) if branch_ids is None else set(branch_ids)
@@ -188,7 +192,7 @@ def build_branch_contexts(
     contexts = []
     for branch_id in branch_ids:
         branch_managers = managers[managers["branch_id"] == branch_id].sort_values("manager_id")
-        locale = majority_locale(branch_managers)
+        locale = str(head_locale.get(branch_id) or majority_locale(branch_managers))
         lang = language_of(locale)
         tier_labels = {
             level.code: level.label_zh if lang == "zh" else level.label_en
