@@ -13,11 +13,11 @@ manager's plan for the next morning and email it to them.
 | `segment` | tier, familiarity, grid group, MAN, lifecycle and churn risk per customer |
 | `assign` | each manager's prioritized contact list, per branch batch |
 | `render` | per-manager HTML and PDF plans and the branch roll-ups, per manager batch |
-| `deliver` | emails each manager their own plan (or writes the outbox without SMTP) |
+| `deliver` | emails managers their plans, branch heads their roll-ups (or writes the outbox) |
 | `record` | the audit manifest: inputs, rules, outputs and their hashes, chained to the last |
 
 Rerun a day: trigger with `{"business_date": "YYYY-MM-DD"}`; every stage replaces
-its output for that date, and delivery never sends the same plan twice.
+its output for that date, and delivery never sends the same plan or roll-up twice.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Delivery: each manager gets their own plan, once; a retry never sends twice."""
+"""Delivery: each manager gets their own plan and each branch head their branch's roll-up,
+once; a retry never sends twice."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from customer_plans.deliver import deliver_plans
+import sqlalchemy as sa
+from customer_plans.deliver import deliver_plans, deliver_rollups
 from customer_plans.staging import write_frame
 
 from tests.airflow_helpers import airflow_env, run, smtp_connection, smtp_server
@@ -38,8 +40,34 @@ def rendered(tmp_path) -> dict[str, Path]:
         (plans / f"{manager_id}.html").write_text(
             f"<html><body>plan of {manager_id}: 138****1234</body></html>", encoding="utf-8")
         (plans / f"{manager_id}.pdf").write_bytes(b"%PDF-1.4 plan of " + manager_id.encode())
+    branches = pd.DataFrame({
+        "branch_id": ["BR1", "BR2", "BR3", "BR4", "BR5"],
+        "branch_name": ["城东支行", "West Lake Branch", "城西支行", "城南支行", "城北支行"],
+        "city": ["杭州"] * 5,
+        "head_name": ["陈静", "Grace Lin", None, "周强", "吴芳"],
+        "head_email": ["chen.jing@bank.example", "grace.lin@bank.example", None,
+                       "zhou.qiang at bank.example", "wu.fang@bank.example"],
+        "locale": ["zh_CN", "en", "zh_CN", "zh_CN", "zh_CN"],
+    })
+    write_frame(branches, staging / "branches.parquet")
+    # BR3's post is vacant (no address), BR4's address is malformed, BR5 has no roll-up today
+    for branch_id in ["BR1", "BR2", "BR3", "BR4"]:
+        write_rollup(plans, branch_id, f"roll-up of {branch_id}")
     return {"staging": staging, "plans": plans, "outbox": tmp_path / "outbox",
             "db": f"sqlite:///{tmp_path / 'plans.db'}"}
+
+
+def write_rollup(plans: Path, branch_id: str, text: str) -> None:
+    folder = plans / "branches"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{branch_id}.html").write_text(f"<html><body>{text}</body></html>",
+                                              encoding="utf-8")
+    (folder / f"{branch_id}.pdf").write_bytes(b"%PDF-1.4 " + text.encode())
+
+
+def _deliver_rollups(paths, transport=None):
+    return deliver_rollups(BUSINESS_DATE, paths["plans"], paths["staging"], paths["db"],
+                           paths["outbox"], transport=transport)
 
 
 def _deliver(paths, transport=None):
@@ -94,21 +122,117 @@ def test_a_failed_send_is_retried_without_resending_what_went_out(rendered):
     assert sent == ["M001", "M002", "M003"]
 
 
+def test_each_branch_head_gets_their_own_branchs_rollup_and_nothing_else(rendered):
+    counts = _deliver_rollups(rendered)
+    assert counts == {"sent": 2, "updated": 0, "already_sent": 0, "no_rollup": 1,
+                      "no_head_email": 1, "bad_head_email": 1, "transport": "outbox"}
+    outbox = rendered["outbox"]
+    assert sorted(p.name for p in (outbox / "branches").iterdir()) == ["BR1.eml", "BR2.eml"]
+    assert not list(outbox.glob("*.eml")), "roll-ups never land among the managers' plans"
+    for branch_id, address, subject in [
+        ("BR1", "chen.jing@bank.example", "网点客户维护概览 2026-11-21 · 城东支行"),
+        ("BR2", "grace.lin@bank.example", "Branch coverage for 2026-11-21 · West Lake Branch"),
+    ]:
+        message = _read(outbox / "branches" / f"{branch_id}.eml")
+        assert [a.addr_spec for a in message["To"].addresses] == [address]
+        assert message["Subject"] == subject
+        assert message["X-Customer-Plans-Branch"] == branch_id
+        html = message.get_body(("html",)).get_content()
+        assert f"roll-up of {branch_id}" in html
+        assert all(f"roll-up of {other}" not in html for other in ("BR1", "BR2") if
+                   other != branch_id)
+        attachments = list(message.iter_attachments())
+        assert [a.get_filename() for a in attachments] == [f"{branch_id}.pdf"]
+        assert attachments[0].get_content() == f"%PDF-1.4 roll-up of {branch_id}".encode()
+    assert _read(outbox / "branches" / "BR2.eml").get_body(("plain",)).get_content().startswith(
+        "Dear Grace Lin,")
+
+
+def test_rollups_are_not_sent_twice_and_a_changed_one_goes_out_once_as_an_update(rendered):
+    _deliver_rollups(rendered)
+    again = _deliver_rollups(rendered)
+    assert (again["sent"], again["already_sent"]) == (0, 2)
+    write_rollup(rendered["plans"], "BR1", "roll-up of BR1, corrected")
+    write_rollup(rendered["plans"], "BR2", "roll-up of BR2, corrected")
+    third = _deliver_rollups(rendered)
+    assert (third["sent"], third["updated"], third["already_sent"]) == (2, 2, 0)
+    assert _read(rendered["outbox"] / "branches" / "BR1.eml")["Subject"].startswith("【更新】")
+    assert _read(rendered["outbox"] / "branches" / "BR2.eml")["Subject"].startswith(
+        "[Updated] Branch coverage")
+    fourth = _deliver_rollups(rendered)
+    assert (fourth["sent"], fourth["already_sent"]) == (0, 2)
+    # plans keep their own ledger entries: a plan is not "already sent" because of a roll-up
+    assert _deliver(rendered)["sent"] == 3
+
+
+def test_plans_delivered_before_rollups_were_emailed_are_still_known(rendered):
+    """A ledger from before document_kind: its rows are plans, with the keys they had."""
+    from customer_plans.deliver import build_emails
+
+    managers = pd.read_parquet(rendered["staging"] / "managers.parquet")
+    emails, _ = build_emails(BUSINESS_DATE, rendered["plans"], managers, "x@bank.example")
+    engine = sa.create_engine(rendered["db"])
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "create table plan_deliveries (business_date date not null, manager_id varchar(32) "
+            "not null, content_sha256 varchar(64) not null, message_id varchar(200) not null, "
+            "recipient_sha256 varchar(64) not null, transport varchar(16) not null, "
+            "delivered_at timestamp not null, "
+            "primary key (business_date, manager_id, content_sha256))")
+        conn.execute(sa.text(
+            "insert into plan_deliveries values ('2026-11-20', :m, :sha, '<id>', 'r', 'smtp', "
+            "'2026-11-21 06:00:00')"), {"m": emails[0].key, "sha": emails[0].content_sha256})
+    counts = _deliver(rendered)
+    assert (counts["sent"], counts["already_sent"]) == (2, 1)
+    assert _deliver_rollups(rendered)["sent"] == 2
+    with engine.connect() as conn:
+        kinds = dict(conn.execute(sa.text(
+            "select document_kind, count(*) from plan_deliveries group by document_kind")).all())
+    engine.dispose()
+    assert kinds == {"plan": 3, "branch_rollup": 2}
+
+
+def test_the_send_step_counts_branches_without_a_head_email_and_logs_no_personal_data(
+    rendered, tmp_path, caplog
+):
+    from customer_plans.pipeline import RunContext, deliver
+    from customer_plans.settings import load_settings
+
+    home = tmp_path / "home"
+    ctx = RunContext(BUSINESS_DATE, load_settings({"CUSTOMER_PLANS_HOME": str(home)}))
+    ctx.staging_dir.parent.mkdir(parents=True)
+    rendered["staging"].rename(ctx.staging_dir)
+    ctx.plans_dir.parent.mkdir(parents=True)
+    rendered["plans"].rename(ctx.plans_dir)
+    with caplog.at_level("INFO", logger="customer_plans.deliver"):
+        result = deliver(ctx)
+    assert result["sent"] == 3 and result["transport"] == "outbox"
+    assert result["rollups"] == {"sent": 2, "updated": 0, "already_sent": 0, "no_rollup": 1,
+                                 "no_head_email": 1, "bad_head_email": 1}
+    assert json.loads(json.dumps(result)) == result  # small and JSON-safe, for XCom
+    assert "BR3" in caplog.text and "no head email" in caplog.text
+    assert "BR4" in caplog.text and "not an email address" in caplog.text
+    for private in ("@", "陈静", "Grace Lin", "周强", "zhou.qiang", "王芳"):
+        assert private not in caplog.text
+
+
 SEND_WITH_AIRFLOW = """
 import json, sys
 from datetime import date
 from pathlib import Path
-from customer_plans.deliver import deliver_plans
+from customer_plans.deliver import deliver_plans, deliver_rollups
 from customer_plans_airflow.delivery import smtp_transport
 paths = json.loads(sys.argv[1])
 transport = smtp_transport()
 assert transport is not None, "smtp_plans connection not found"
-print(json.dumps(deliver_plans(date(2026, 11, 20), Path(paths["plans"]), Path(paths["staging"]),
-                               paths["db"], Path(paths["outbox"]), transport=transport)))
+args = (date(2026, 11, 20), Path(paths["plans"]), Path(paths["staging"]), paths["db"],
+        Path(paths["outbox"]))
+plans = deliver_plans(*args, transport=transport)
+print(json.dumps({**plans, "rollups": deliver_rollups(*args, transport=transport)}))
 """
 
 
-def test_plans_go_through_the_airflow_smtp_connection(rendered, tmp_path):
+def test_plans_and_rollups_go_through_the_airflow_smtp_connection(rendered, tmp_path):
     with smtp_server() as (port, received):
         env = airflow_env(tmp_path / "airflow", tmp_path)
         env["AIRFLOW_CONN_SMTP_PLANS"] = smtp_connection(port, from_email="plans@bank.example")
@@ -118,13 +242,25 @@ def test_plans_go_through_the_airflow_smtp_connection(rendered, tmp_path):
         assert done.returncode == 0, done.stderr[-3000:]
         counts = json.loads(done.stdout.strip().splitlines()[-1])
     assert counts["sent"] == 3 and counts["transport"] == "smtp"
-    recipients = sorted(m["X-RcptTo"] for m in received)
+    assert counts["rollups"]["sent"] == 2 and counts["rollups"]["transport"] == "smtp"
+    assert not rendered["outbox"].exists(), "with SMTP nothing goes to the outbox"
+    plans = [m for m in received if m["X-Customer-Plans-Manager"]]
+    recipients = sorted(m["X-RcptTo"] for m in plans)
     assert recipients == ["m001@bank.example", "m002@bank.example", "m003@bank.example"]
-    for message in received:
+    for message in plans:
         manager_id = message["X-Customer-Plans-Manager"]
         assert message["X-RcptTo"] == f"{manager_id.lower()}@bank.example"
         names = [part.get_filename() for part in message.walk() if part.get_filename()]
         assert names == [f"{manager_id}.pdf"]
+    rollups = {m["X-Customer-Plans-Branch"]: m for m in received
+               if m["X-Customer-Plans-Branch"]}
+    assert len(received) == len(plans) + len(rollups) and sorted(rollups) == ["BR1", "BR2"]
+    for branch_id, address in [("BR1", "chen.jing@bank.example"),
+                               ("BR2", "grace.lin@bank.example")]:
+        assert rollups[branch_id]["X-RcptTo"] == address
+        names = [part.get_filename() for part in rollups[branch_id].walk()
+                 if part.get_filename()]
+        assert names == [f"{branch_id}.pdf"]
 
 
 def test_without_a_mail_server_an_operator_alert_is_kept_as_a_file(tmp_path):

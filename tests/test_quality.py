@@ -377,8 +377,8 @@ def test_a_malformed_head_email_is_a_warning_naming_the_branch(case):
         "severity": "warning", "rows": 1, "key_column": "branch_id", "examples": [branch]}
     assert finding["message"] == (
         "1 branches whose head_email is not an email address: their roll-ups cannot be sent")
-    assert (f"branches.head_email [email_format, expect_column_values_to_match_regex; 1 row]"
-            f"" in format_failure_message(summary))
+    assert ("branches.head_email [email_format, expect_column_values_to_match_regex; 1 row]"
+            in format_failure_message(summary))
     assert f"e.g. branch_id {branch}" in format_failure_message(summary)
     # the run goes on, and the bad address itself is not repeated in what operators read
     assert (case.staging / "validated.json").is_file()

@@ -134,13 +134,19 @@ def render_rollups(ctx: RunContext) -> dict[str, Any]:
 
 
 def deliver(ctx: RunContext, transport=None) -> dict[str, Any]:
-    """Send each manager their own plan, or write it to the outbox when ``transport`` is None."""
-    from customer_plans.deliver import deliver_plans
+    """Send each manager their own plan and each branch head their branch's roll-up, or write
+    them to the outbox when ``transport`` is None.
 
-    return deliver_plans(
-        ctx.business_date, ctx.plans_dir, ctx.staging_dir, ctx.settings.plans_db_url,
-        ctx.outbox_dir, transport=transport,
-    )
+    Returns the plans' counts with the roll-ups' under ``rollups`` (``sent``, ``updated``,
+    ``already_sent``, ``no_rollup``, ``no_head_email``, ``bad_head_email``).
+    """
+    from customer_plans.deliver import deliver_plans, deliver_rollups
+
+    args = (ctx.business_date, ctx.plans_dir, ctx.staging_dir, ctx.settings.plans_db_url,
+            ctx.outbox_dir)
+    plans = deliver_plans(*args, transport=transport)
+    rollups = deliver_rollups(*args, transport=transport)
+    return {**plans, "rollups": {k: v for k, v in rollups.items() if k != "transport"}}
 
 
 def record(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:

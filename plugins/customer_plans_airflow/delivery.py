@@ -1,4 +1,4 @@
-"""The SMTP transport for plans, from the ``smtp_plans`` Airflow connection."""
+"""The SMTP transport for plans and branch roll-ups, from the ``smtp_plans`` Airflow connection."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ PLANS_CONN_ID = "smtp_plans"
 
 
 def smtp_transport():
-    """A callable that sends one ``customer_plans.deliver.PlanEmail`` through the
-    ``smtp_plans`` connection, or None when it is not set (plans then go to the outbox)."""
+    """A callable that sends one ``customer_plans.deliver.PlanEmail`` (a manager's plan or a
+    branch head's roll-up) through the ``smtp_plans`` connection, or None when it is not set
+    (the messages then go to the outbox)."""
     from customer_plans_airflow.connections import has_connection
 
     if not has_connection(PLANS_CONN_ID):
