@@ -216,6 +216,26 @@ def test_the_send_step_counts_branches_without_a_head_email_and_logs_no_personal
         assert private not in caplog.text
 
 
+def test_the_summary_counts_the_rollup_emails_sent(rendered, tmp_path):
+    from customer_plans.pipeline import RunContext, deliver
+    from customer_plans.settings import load_settings
+    from customer_plans.summary import format_summary, run_summary
+
+    ctx = RunContext(BUSINESS_DATE, load_settings({"CUSTOMER_PLANS_HOME": str(tmp_path / "h")}))
+    ctx.staging_dir.parent.mkdir(parents=True)
+    rendered["staging"].rename(ctx.staging_dir)
+    ctx.plans_dir.parent.mkdir(parents=True)
+    rendered["plans"].rename(ctx.plans_dir)
+    deliver(ctx)
+    write_rollup(ctx.plans_dir, "BR2", "roll-up of BR2, corrected")
+    deliver(ctx)  # BR2 again, as an update: two roll-up emails went to that head
+    summary = run_summary(ctx)
+    assert summary["deliveries"] == {"plans": 3, "branch_rollups": 3}
+    assert summary["outbox"]["emails"] == 3 and summary["outbox"]["rollup_emails"] == 2
+    assert ("emails sent:        3 plans to managers, 3 branch roll-ups to branch heads"
+            in format_summary(summary))
+
+
 SEND_WITH_AIRFLOW = """
 import json, sys
 from datetime import date

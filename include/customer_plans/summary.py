@@ -36,9 +36,7 @@ def run_summary(ctx: RunContext) -> dict:
                 "select count(*) from plan_exclusions where business_date = :business_date"),
                 bd).scalar()
         if inspector.has_table("plan_deliveries"):
-            out["deliveries"] = conn.execute(sa.text(
-                "select count(*) from plan_deliveries where business_date = :business_date"),
-                bd).scalar()
+            out["deliveries"] = _deliveries(conn, inspector, bd)
     engine.dispose()
     quality = ctx.quality_dir / "summary.json"
     if quality.exists():
@@ -52,10 +50,25 @@ def run_summary(ctx: RunContext) -> dict:
         "branch_rollups": len(list((ctx.plans_dir / "branches").glob("*.pdf"))),
     }
     out["outbox"] = {"folder": str(ctx.outbox_dir),
-                     "emails": len(list(ctx.outbox_dir.glob("*.eml")))}
+                     "emails": len(list(ctx.outbox_dir.glob("*.eml"))),
+                     "rollup_emails": len(list((ctx.outbox_dir / "branches").glob("*.eml")))}
     out["quality_report"] = str(ctx.quality_dir / "report.html")
     out["audit_manifest"] = str(ctx.audit_dir / "manifest.json")
     return out
+
+
+def _deliveries(conn: sa.Connection, inspector: sa.Inspector, bd: dict) -> dict[str, int]:
+    """Emails sent for the date, from the ledger: plans and branch roll-ups (updates included)."""
+    columns = {column["name"] for column in inspector.get_columns("plan_deliveries")}
+    if "document_kind" not in columns:  # a ledger from before roll-ups were emailed
+        plans = conn.execute(sa.text(
+            "select count(*) from plan_deliveries where business_date = :business_date"),
+            bd).scalar()
+        return {"plans": int(plans or 0), "branch_rollups": 0}
+    rows = dict(conn.execute(sa.text(
+        "select document_kind, count(*) from plan_deliveries "
+        "where business_date = :business_date group by document_kind"), bd).all())
+    return {"plans": int(rows.get("plan", 0)), "branch_rollups": int(rows.get("branch_rollup", 0))}
 
 
 def _counts(mapping: dict | None) -> str:
@@ -69,6 +82,8 @@ def format_summary(summary: dict) -> str:
     deferred = contacts.get("deferred", {"contacts": 0})
     quality = summary.get("data_quality", {"status": "not validated", "warnings": []})
     plans = summary["plans"]
+    sent = summary.get("deliveries", {"plans": 0, "branch_rollups": 0})
+    outbox = summary["outbox"]
     lines = [
         f"Business date {summary['business_date']}",
         f"  customers by tier:  {_counts(summary.get('customers_by_tier'))}",
@@ -80,7 +95,10 @@ def format_summary(summary: dict) -> str:
         *[f"    - {w['message'] if isinstance(w, dict) else w}" for w in quality["warnings"]],
         f"  plans:              {plans['html']} HTML + {plans['pdf']} PDF in {plans['folder']}",
         f"  branch roll-ups:    {plans['branch_rollups']} in {plans['folder']}/branches",
-        f"  emails:             {summary['outbox']['emails']} in {summary['outbox']['folder']}",
+        f"  emails sent:        {sent['plans']:,} plans to managers, "
+        f"{sent['branch_rollups']:,} branch roll-ups to branch heads (ledger plan_deliveries)",
+        f"  outbox:             {outbox['emails']} plan emails in {outbox['folder']}, "
+        f"{outbox.get('rollup_emails', 0)} roll-up emails in {outbox['folder']}/branches",
         f"  quality report:     {summary['quality_report']}",
         f"  audit manifest:     {summary['audit_manifest']}",
     ]
