@@ -32,6 +32,10 @@ from customer_plans_airflow.context import run_context
 from customer_plans_airflow.notifiers import OperatorAlertNotifier
 
 TIMEZONE = os.environ.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai")
+# render tasks running at once (one per free core or Celery worker slot), and the most
+# managers one render task takes: few, large tasks, since each pays seconds to start
+RENDER_SLOTS = int(os.environ.get("CUSTOMER_PLANS_RENDER_SLOTS", "2"))
+RENDER_BATCH_MANAGERS = 500
 ALERT = OperatorAlertNotifier()
 
 
@@ -164,9 +168,12 @@ def nightly_customer_plans():
         def plan_manager_batches(business_date: str, assignments: list[dict]) -> list[list[str]]:
             from customer_plans.pipeline import manager_batches
 
-            return manager_batches(run_context(business_date), batch_size=50)
+            return manager_batches(
+                run_context(business_date), batch_size=RENDER_BATCH_MANAGERS,
+                min_batches=RENDER_SLOTS,
+            )
 
-        @task(max_active_tis_per_dagrun=2, map_index_template="{{ manager_label }}")
+        @task(max_active_tis_per_dagrun=RENDER_SLOTS, map_index_template="{{ manager_label }}")
         def render_plans(manager_ids: list[str], business_date: str) -> dict:
             from customer_plans.pipeline import render as run
 

@@ -123,6 +123,31 @@ def test_manager_batches_validates_its_size(sources):
     with pytest.raises(ValueError, match="batch_size"):
         manager_batches(sources["url"], BUSINESS_DATE, sources["staging"] / "managers.parquet",
                         batch_size=0)
+    with pytest.raises(ValueError, match="min_batches"):
+        manager_batches(sources["url"], BUSINESS_DATE, sources["staging"] / "managers.parquet",
+                        min_batches=0)
+
+
+def test_a_small_bank_is_still_split_across_every_render_slot(sources):
+    managers = sources["staging"] / "managers.parquet"
+    assert manager_batches(sources["url"], BUSINESS_DATE, managers, batch_size=500,
+                           min_batches=2) == [["M001", "M002"], ["M004", "POOL-B01"]]
+    # more slots than managers: one manager per batch, none empty
+    assert manager_batches(sources["url"], BUSINESS_DATE, managers, batch_size=500,
+                           min_batches=9) == [["M001"], ["M002"], ["M004"], ["POOL-B01"]]
+
+
+def test_layout_chunks_change_nothing_in_the_files(sources, rules, tmp_path):
+    """A task lays its managers out a chunk at a time; the files are those of one layout."""
+    ids = ["M001", "M002", "M004", "POOL-B01"]
+    for name, chunk in (("one", 1), ("all", 25)):
+        render_manager_batch(ids, BUSINESS_DATE, sources["url"], sources["staging"],
+                             tmp_path / name, rules, quality_dir=sources["quality"],
+                             layout_chunk=chunk)
+    for manager_id in ids:
+        for suffix in (".pdf", ".html"):
+            one = (tmp_path / "one" / f"{manager_id}{suffix}").read_bytes()
+            assert one == (tmp_path / "all" / f"{manager_id}{suffix}").read_bytes()
 
 
 def test_missing_inputs_are_named(sources, tmp_path):

@@ -106,12 +106,12 @@ def assign(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, An
     )
 
 
-def manager_batches(ctx: RunContext, batch_size: int) -> list[list[str]]:
+def manager_batches(ctx: RunContext, batch_size: int, min_batches: int = 1) -> list[list[str]]:
     from customer_plans.render import manager_batches as batches
 
     return batches(
         ctx.settings.plans_db_url, ctx.business_date, ctx.staging_dir / "managers.parquet",
-        batch_size=batch_size,
+        batch_size=batch_size, min_batches=min_batches,
     )
 
 

@@ -1,7 +1,9 @@
 """The render stage: who gets a plan, and rendering them in batches.
 
-A batch of managers costs one WeasyPrint layout (see ``pdf.py``) plus one Jinja
-render and one CSS inlining per manager. Files are written atomically (temporary
+A task renders a batch of managers (a few hundred, so that Airflow's per-task start-up
+is paid rarely) in layout chunks of ``LAYOUT_CHUNK`` managers: each chunk costs one
+WeasyPrint layout (see ``pdf.py``) plus one Jinja render and one CSS inlining per
+manager, and is written before the next is laid out, so memory stays bounded. Files are written atomically (temporary
 name, then rename), so a retry or a rerun replaces a plan whole and a reader never
 sees half a file. Return values carry counts and timings only, never personal data.
 """
@@ -34,6 +36,9 @@ from customer_plans.rules import Rules
 log = logging.getLogger(__name__)
 
 ACTIVE_STATUS = "active"
+# managers laid out as one WeasyPrint document: the fixed cost per document is spread
+# over the chunk, and the chunk's pages (a few per manager) are all held in memory
+LAYOUT_CHUNK = 25
 
 
 @dataclass(frozen=True)
@@ -97,19 +102,28 @@ def managers_to_render(manager_roster, planned_manager_ids: Sequence[str]) -> li
 
 
 def manager_batches(
-    plans_db_url: str, business_date: date, managers_path: Path, batch_size: int = 50
+    plans_db_url: str,
+    business_date: date,
+    managers_path: Path,
+    batch_size: int = 50,
+    min_batches: int = 1,
 ) -> list[list[str]]:
     """The managers who must get a plan on ``business_date``, in batches of ``batch_size``.
 
     Every active manager on the roster gets one, with or without contacts, and so does
     every manager with plan lines (a colleague covering for someone, the branch pool).
+    Batches are made smaller when that gives at least ``min_batches`` of them (one per
+    worker slot), so a small bank still renders on every slot.
     """
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if batch_size < 1 or min_batches < 1:
+        raise ValueError(
+            f"batch_size and min_batches must be at least 1, got {batch_size} and {min_batches}"
+        )
     managers = managers_to_render(
         read_managers(Path(managers_path)), plan_manager_ids(plans_db_url, business_date)
     )
-    return [managers[i : i + batch_size] for i in range(0, len(managers), batch_size)]
+    size = max(1, min(batch_size, -(-len(managers) // min_batches)))
+    return [managers[i : i + size] for i in range(0, len(managers), size)]
 
 
 def render_manager_batch(
@@ -120,16 +134,21 @@ def render_manager_batch(
     plans_dir: Path,
     rules: Rules,
     quality_dir: Path | None = None,
+    layout_chunk: int = LAYOUT_CHUNK,
 ) -> dict[str, float | int]:
     """Render and write ``plans_dir/<manager_id>.html`` (email body) and ``.pdf`` per manager.
 
-    Returns ``{'managers': n, 'contacts': n, 'seconds': x}``.
+    Plans are laid out ``layout_chunk`` at a time and each chunk's files are written
+    before the next chunk is laid out. Returns ``{'managers': n, 'contacts': n, 'seconds': x}``.
     """
+    if layout_chunk < 1:
+        raise ValueError(f"layout_chunk must be at least 1, got {layout_chunk}")
     started = time.perf_counter()
     manager_ids = list(manager_ids)
     inputs = load_plan_inputs(manager_ids, business_date, plans_db_url, staging_dir, quality_dir)
     plans = build_plan_contexts(inputs, manager_ids, business_date, rules)
-    write_documents(render_plans(plans), Path(plans_dir))
+    for start in range(0, len(plans), layout_chunk):
+        write_documents(render_plans(plans[start : start + layout_chunk]), Path(plans_dir))
     seconds = round(time.perf_counter() - started, 3)
     contacts = int(len(inputs.contacts))
     log.info(
