@@ -1,7 +1,8 @@
 """End to end: a small generated bank through the nightly DAG with dag.test().
 
-Every active manager gets an HTML and a PDF plan and an email; every customer on a
-manager's list belongs to that manager's book (or a book they cover); a second
+Every active manager gets an HTML and a PDF plan and an email; every branch head
+with an address gets their own branch's roll-up, and no one else's; every customer
+on a manager's list belongs to that manager's book (or a book they cover); a second
 run of the same business date gives identical plans and sends nothing twice; the
 audit record verifies.
 """
@@ -12,6 +13,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -40,7 +42,8 @@ def nightly(tmp_path_factory, small_bank):
     snapshot = _snapshot(home)
     second = run_nightly(env, BUSINESS_DATE)
     assert second.returncode == 0, second.stdout[-6000:] + second.stderr[-6000:]
-    return {"home": home, "first": snapshot, "second": _snapshot(home), "log": second.stdout}
+    return {"home": home, "first": snapshot, "second": _snapshot(home), "log": second.stdout,
+            "first_log": first.stdout + first.stderr}
 
 
 def _plans_frame(home, table: str) -> pd.DataFrame:
@@ -86,6 +89,43 @@ def test_every_manager_at_work_gets_html_pdf_and_an_email(nightly):
     assert mailed == planned - left and set(active) <= mailed
 
 
+def test_each_branch_head_with_an_email_gets_exactly_their_branchs_rollup(nightly):
+    home = nightly["home"]
+    branches = _staging(home, "branches").set_index("branch_id")
+    rollups = home / "output" / "plans" / BUSINESS_DATE / "branches"
+    outbox = home / "output" / "outbox" / BUSINESS_DATE / "branches"
+    with_head = sorted(branches.index[branches["head_email"].notna()])
+    without = sorted(branches.index[branches["head_email"].isna()])
+    assert with_head and without, "the small bank has heads, and a branch without one"
+    assert {p.stem for p in rollups.glob("*.pdf")} == set(branches.index)
+    assert sorted(p.stem for p in outbox.glob("*.eml")) == with_head
+    customers = _staging(home, "customers")
+    secrets = {str(v) for v in pd.concat([customers["mobile_phone"], customers["national_id"]])
+               .dropna()}
+    for branch_id in with_head:
+        message = email.message_from_bytes((outbox / f"{branch_id}.eml").read_bytes(),
+                                           policy=email.policy.default)
+        assert [a.addr_spec for a in message["To"].addresses] == [
+            branches.loc[branch_id, "head_email"]]
+        assert message["X-Customer-Plans-Branch"] == branch_id
+        html = message.get_body(("html",)).get_content()
+        assert html.strip() == (rollups / f"{branch_id}.html").read_text(encoding="utf-8").strip()
+        others = [b for b in branches.index if b != branch_id]
+        assert all(branches.loc[other, "branch_name"] not in html for other in others)
+        # the branch without a head email is a warning on every roll-up, in its language
+        assert "1 个网点负责人无邮箱：网点概览无法发送" in html
+        assert not set(re.findall(r"\d{11,18}X?", html)) & secrets, branch_id
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_filename() == f"{branch_id}.pdf"
+        assert attachment.get_content() == (rollups / f"{branch_id}.pdf").read_bytes()
+        subject = ("网点客户维护概览" if branches.loc[branch_id, "locale"] == "zh_CN"
+                   else "Branch coverage for")
+        assert message["Subject"].startswith(subject)
+        assert branches.loc[branch_id, "branch_name"] in message["Subject"]
+    # the send task's return value counts the branch left without an email
+    assert f"'no_head_email': {len(without)}" in nightly["first_log"]
+
+
 def test_every_listed_customer_is_in_the_managers_book_or_a_covered_book(nightly):
     home = nightly["home"]
     contacts = nightly["first"]["contacts"]
@@ -110,7 +150,12 @@ def test_rerun_gives_identical_plans_and_sends_nothing_twice(nightly):
     pd.testing.assert_frame_equal(first["contacts"], second["contacts"])
     assert first["html"] == second["html"]
     deliveries = _plans_frame(nightly["home"], "plan_deliveries")
-    assert not deliveries.duplicated(["manager_id"]).any()
+    assert not deliveries.duplicated(["document_kind", "manager_id"]).any()
+    branches = _staging(nightly["home"], "branches")
+    rollups = deliveries[deliveries["document_kind"] == "branch_rollup"]
+    assert sorted(rollups["manager_id"]) == sorted(
+        branches.loc[branches["head_email"].notna(), "branch_id"])
+    assert "'already_sent': " in nightly["log"] and "'sent': 0" in nightly["log"]
 
 
 def test_the_run_is_recorded_and_verifies(nightly):
