@@ -167,6 +167,15 @@ def test_rollups_are_not_sent_twice_and_a_changed_one_goes_out_once_as_an_update
 
 def test_plans_delivered_before_rollups_were_emailed_are_still_known(rendered):
     """A ledger from before document_kind: its rows are plans, with the keys they had."""
+    _old_ledger_keeps_its_plans(rendered)
+
+
+@pytest.mark.postgres
+def test_the_ledger_migrates_on_postgresql_too(rendered, pg_schema_url):
+    _old_ledger_keeps_its_plans({**rendered, "db": pg_schema_url})
+
+
+def _old_ledger_keeps_its_plans(rendered) -> None:
     from customer_plans.deliver import build_emails
 
     managers = pd.read_parquet(rendered["staging"] / "managers.parquet")
