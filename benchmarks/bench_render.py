@@ -72,9 +72,9 @@ def main() -> None:
     parser.add_argument("--managers", type=int, default=40)
     parser.add_argument("--contacts", type=int, default=25, help="plan lines per manager")
     parser.add_argument("--deferred", type=int, default=25, help="deferred items per manager")
-    parser.add_argument("--chunk", type=int, default=25, help="managers per layout")
+    parser.add_argument("--chunk", type=int, default=10, help="managers per layout")
     parser.add_argument("--target", type=int, default=5000, help="managers to estimate for")
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each, best kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, best kept")
     args = parser.parse_args()
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 

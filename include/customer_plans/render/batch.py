@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 ACTIVE_STATUS = "active"
 # managers laid out as one WeasyPrint document: the fixed cost per document is spread
 # over the chunk, and the chunk's pages (a few per manager) are all held in memory
-LAYOUT_CHUNK = 25
+LAYOUT_CHUNK = 10
 
 
 @dataclass(frozen=True)
