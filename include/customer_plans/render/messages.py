@@ -38,7 +38,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "plan.pool_name": {"en": "Branch pool", "zh": "网点公共池"},
     # data quality
-    "quality.label": {"en": "Data quality", "zh": "数据质量"},
+    "quality.label": {"en": "Data quality:", "zh": "数据质量："},
     "quality.passed": {"en": "passed", "zh": "通过"},
     "quality.warning": {"en": "passed with warnings", "zh": "通过（有提示）"},
     "quality.failed": {"en": "failed", "zh": "未通过"},
