@@ -3,9 +3,10 @@
 A task renders a batch of managers (a few hundred, so that Airflow's per-task start-up
 is paid rarely) in layout chunks of ``LAYOUT_CHUNK`` managers: each chunk costs one
 WeasyPrint layout (see ``pdf.py``) plus one Jinja render and one CSS inlining per
-manager, and is written before the next is laid out, so memory stays bounded. Files are written atomically (temporary
-name, then rename), so a retry or a rerun replaces a plan whole and a reader never
-sees half a file. Return values carry counts and timings only, never personal data.
+manager, and is written before the next is laid out, so memory stays bounded. Files
+are written atomically (temporary name, then rename), so a retry or a rerun replaces a
+plan whole and a reader never sees half a file. Return values carry counts and timings
+only, never personal data.
 """
 
 from __future__ import annotations
