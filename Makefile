@@ -16,7 +16,7 @@ DEMO_BUSINESS_DATE ?= 2026-11-20
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps demo test airflow-ui lint bench clean
+.PHONY: help setup system-deps demo test airflow-ui celery-start celery-run celery-stop lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,19 @@ test: setup  ## run the whole test suite (PostgreSQL tests skip, saying why, whe
 airflow-ui:  ## start the Airflow UI (standalone, low parallelism) on the project's Airflow home
 	@$(AIRFLOW_ENV) && export AIRFLOW__CORE__PARALLELISM=2 && airflow standalone
 
+$(VENV)/.synced-celery: $(VENV)/.synced
+	$(UV) sync --frozen --extra celery --python "$$(command -v $(PYTHON))"
+	touch $@
+
+celery-start: setup $(VENV)/.synced-celery  ## start Airflow on CeleryExecutor with the local PostgreSQL and Redis, as plain processes
+	@scripts/celery-local.sh start
+
+celery-run:  ## run the nightly DAG for the demo business date on the Celery deployment and wait for it
+	@scripts/celery-local.sh run "$(DEMO_BUSINESS_DATE)"
+
+celery-stop:  ## stop the Celery deployment's processes
+	@scripts/celery-local.sh stop
+
 lint:  ## ruff
 	$(BIN)/ruff check .
 
@@ -53,4 +66,4 @@ bench: setup  ## benchmark scripts (print figures)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
 clean:  ## remove generated data, outputs and the Airflow home (keeps .venv)
-	rm -rf data output .airflow
+	rm -rf data output .airflow .airflow-celery
