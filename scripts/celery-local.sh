@@ -11,13 +11,16 @@
 # PostgreSQL and Redis must be running: CELERY_DB_URL (default
 # postgresql+psycopg2://postgres@127.0.0.1:5432/airflow_celery; the database is created
 # when missing) and CELERY_BROKER_URL (default redis://127.0.0.1:6379/0). The bank and plans
-# databases are the ones `make demo` uses. `make celery-start` installs the celery extra first.
+# databases are the ones `make demo` uses (CUSTOMER_PLANS_HOME moves them). Other settings:
+# CELERY_HOME (the Airflow home, default .airflow-celery), CELERY_API_PORT (8081),
+# CELERY_WORKER_LOG_PORT (8793), CELERY_TRIGGER_LOG_PORT (8794), CELERY_WORKER_CONCURRENCY (2),
+# CELERY_RUN_TIMEOUT (3600 s). `make celery-start` installs the celery extra first.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 BIN=$ROOT/.venv/bin
-HOME_DIR=$ROOT/.airflow-celery
+HOME_DIR=${CELERY_HOME:-$ROOT/.airflow-celery}
 LOGS=$HOME_DIR/logs
 PORT=${CELERY_API_PORT:-8081}
 DB_URL=${CELERY_DB_URL:-postgresql+psycopg2://postgres@127.0.0.1:5432/airflow_celery}
@@ -39,6 +42,8 @@ environment() {
   export AIRFLOW__CORE__EXECUTION_API_SERVER_URL=http://127.0.0.1:$PORT/execution/
   export AIRFLOW__API__PORT=$PORT
   export AIRFLOW__API__HOST=127.0.0.1
+  export AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=${CELERY_WORKER_LOG_PORT:-8793}
+  export AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=${CELERY_TRIGGER_LOG_PORT:-8794}
   AIRFLOW__API_AUTH__JWT_SECRET=$(cat "$HOME_DIR/jwt_secret")
   export AIRFLOW__API_AUTH__JWT_SECRET
 }
@@ -137,5 +142,5 @@ case "${1:-}" in
   start) start ;;
   run) shift; run "$@" ;;
   stop) stop ;;
-  *) sed -n '2,15p' "$0"; exit 2 ;;
+  *) sed -n '2,17p' "$0"; exit 2 ;;
 esac
