@@ -138,6 +138,33 @@ def _text_or_none(value: object) -> str | None:
     return text or None
 
 
+def _document_email(
+    kind: str, key: str, to: str, sender: str, subject: str, text: str,
+    html_path: Path, pdf_path: Path, lang: str, business_date: date,
+) -> PlanEmail:
+    """The message for one rendered document: its HTML as the body, its PDF attached."""
+    content_sha = _content_sha(html_path, pdf_path)
+    prefix, header = ("plan", "Manager") if kind == PLAN else ("rollup", "Branch")
+    return PlanEmail(
+        key=key,
+        to=to,
+        sender=sender,
+        subject=subject,
+        html=html_path.read_text(encoding="utf-8"),
+        text=text,
+        pdf_path=pdf_path,
+        message_id=f"<{prefix}.{business_date.isoformat()}.{key}.{content_sha[:16]}"
+        "@customer-plans>",
+        content_sha256=content_sha,
+        language=lang,
+        headers={
+            "X-Customer-Plans-Business-Date": business_date.isoformat(),
+            f"X-Customer-Plans-{header}": key,
+        },
+        document_kind=kind,
+    )
+
+
 def build_emails(
     business_date: date, plans_dir: Path, managers: pd.DataFrame, sender: str
 ) -> tuple[list[PlanEmail], dict[str, int]]:
@@ -160,31 +187,16 @@ def build_emails(
             skipped["no_email"] += 1
             continue
         lang = _language(row.locale)
-        content_sha = _content_sha(html_path, pdf_path)
         names = {
             "manager_name": row.manager_name,
             "plan_date": plan_date,
             "business_date": business_date.isoformat(),
         }
-        emails.append(
-            PlanEmail(
-                key=row.manager_id,
-                to=formataddr((row.manager_name, row.email)),
-                sender=sender,
-                subject=SUBJECTS[lang].format(**names),
-                html=html_path.read_text(encoding="utf-8"),
-                text=TEXTS[lang].format(**names),
-                pdf_path=pdf_path,
-                message_id=f"<plan.{business_date.isoformat()}.{row.manager_id}."
-                f"{content_sha[:16]}@customer-plans>",
-                content_sha256=content_sha,
-                language=lang,
-                headers={
-                    "X-Customer-Plans-Business-Date": business_date.isoformat(),
-                    "X-Customer-Plans-Manager": str(row.manager_id),
-                },
-            )
-        )
+        emails.append(_document_email(
+            PLAN, str(row.manager_id), formataddr((row.manager_name, row.email)), sender,
+            SUBJECTS[lang].format(**names), TEXTS[lang].format(**names), html_path, pdf_path,
+            lang, business_date,
+        ))
     return emails, skipped
 
 
@@ -222,33 +234,17 @@ def build_rollup_emails(
             continue
         lang = _language(row.locale)
         head_name = _text_or_none(row.head_name)
-        content_sha = _content_sha(html_path, pdf_path)
         names = {
             "head_name": head_name or NO_HEAD_NAME[lang],
             "branch_name": _text_or_none(row.branch_name) or branch_id,
             "plan_date": plan_date,
             "business_date": business_date.isoformat(),
         }
-        emails.append(
-            PlanEmail(
-                key=branch_id,
-                to=formataddr((head_name or "", address)),
-                sender=sender,
-                subject=ROLLUP_SUBJECTS[lang].format(**names),
-                html=html_path.read_text(encoding="utf-8"),
-                text=ROLLUP_TEXTS[lang].format(**names),
-                pdf_path=pdf_path,
-                message_id=f"<rollup.{business_date.isoformat()}.{branch_id}."
-                f"{content_sha[:16]}@customer-plans>",
-                content_sha256=content_sha,
-                language=lang,
-                headers={
-                    "X-Customer-Plans-Business-Date": business_date.isoformat(),
-                    "X-Customer-Plans-Branch": branch_id,
-                },
-                document_kind=BRANCH_ROLLUP,
-            )
-        )
+        emails.append(_document_email(
+            BRANCH_ROLLUP, branch_id, formataddr((head_name or "", address)), sender,
+            ROLLUP_SUBJECTS[lang].format(**names), ROLLUP_TEXTS[lang].format(**names),
+            html_path, pdf_path, lang, business_date,
+        ))
     return emails, skipped
 
 
