@@ -137,31 +137,15 @@ class SeedReport:
         return "\n".join(lines)
 
 
-def generate_bank(
-    url: str,
-    *,
-    customers: int = 20_000,
-    managers: int = 100,
-    branches: int = 10,
-    as_of: date | str = date(2026, 11, 20),
-    seed: int = 42,
-    history_days: int = 100,
-    names: str = "zh",
-    chunk_size: int = 5_000,
-    close_as_of: bool = True,
-    progress: bool = False,
-) -> dict[str, int]:
+def generate_bank(url: str, **options) -> dict[str, int]:
     """Replace the core banking tables at ``url`` with a synthetic bank; return row counts.
 
-    The same arguments (including ``chunk_size``) always produce identical data.
-    ``close_as_of=False`` leaves the business date itself out of ``eod_status``, as if
-    the core system's end-of-day batch had not finished yet.
+    Takes the options of :func:`generate_bank_report`. The same arguments (including
+    ``chunk_size``) always produce identical data. ``close_as_of=False`` leaves the
+    business date itself out of ``eod_status``, as if the core system's end-of-day batch
+    had not finished yet.
     """
-    return generate_bank_report(
-        url, customers=customers, managers=managers, branches=branches, as_of=as_of,
-        seed=seed, history_days=history_days, names=names, chunk_size=chunk_size,
-        close_as_of=close_as_of, progress=progress,
-    ).row_counts
+    return generate_bank_report(url, **options).row_counts
 
 
 def generate_bank_report(
