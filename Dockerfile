@@ -6,7 +6,7 @@ ENV DEBIAN_FRONTEND=noninteractive \
     AIRFLOW_HOME=/opt/airflow \
     PATH=/opt/customer-plans/.venv/bin:$PATH
 RUN apt-get update -qq \
-    && apt-get install -y -qq --no-install-recommends fonts-noto-cjk poppler-utils \
+    && apt-get install -y -qq --no-install-recommends fonts-noto-cjk fontconfig poppler-utils \
        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libpq5 postgresql-client curl \
     && rm -rf /var/lib/apt/lists/* \
     && pip install --no-cache-dir uv==0.13.9 \
@@ -16,6 +16,8 @@ WORKDIR /opt/customer-plans
 COPY pyproject.toml uv.lock README.md ./
 COPY include ./include
 RUN uv sync --frozen --no-dev --extra celery
+# the print font (a GB2312 subset of the system's Noto Sans CJK SC, customer_plans.render.fonts)
+RUN python -m customer_plans.render.fonts
 COPY dags ./dags
 COPY plugins ./plugins
 RUN mkdir -p /opt/airflow /opt/customer-plans/output && chown -R airflow /opt/airflow /opt/customer-plans/output

@@ -14,6 +14,11 @@ DEMO_MANAGERS ?= 100
 DEMO_BRANCHES ?= 10
 DEMO_BUSINESS_DATE ?= 2026-11-20
 PYTEST_ARGS ?=
+# the print font, built from the system CJK font (customer_plans.render.fonts), and the font
+# files it is cut from: a newer system font (an upgrade) means a rebuild
+PRINT_FONT := include/templates/plans/fonts/PlanSansSC-Regular.ttf
+PRINT_FONT_SOURCES := $(wildcard $(shell for style in Regular Bold; do \
+	fc-match -f '%{file}\n' "Noto Sans CJK SC:style=$$style" 2>/dev/null; done))
 
 .DEFAULT_GOAL := help
 .PHONY: help setup system-deps demo test airflow-ui celery-start celery-run celery-stop lint bench clean
@@ -32,7 +37,14 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 system-deps:  ## install the CJK font, PDF tools and Pango the plans need (apt, when available)
 	@scripts/install-system-deps.sh
 
-setup: $(VENV)/.synced system-deps  ## create .venv with the locked dependencies and system packages
+# the module rebuilds only what is stale (touch: make need not ask again); it needs the system
+# font, hence after system-deps (order-only: system-deps is phony)
+$(PRINT_FONT): $(VENV)/.synced include/customer_plans/render/fonts.py $(PRINT_FONT_SOURCES) \
+		| system-deps
+	$(BIN)/python -m customer_plans.render.fonts
+	@touch $@
+
+setup: $(VENV)/.synced system-deps $(PRINT_FONT)  ## create .venv with the locked dependencies, system packages and the print font
 	@$(AIRFLOW_ENV) && mkdir -p "$$AIRFLOW_HOME" && airflow db migrate > "$$AIRFLOW_HOME/migrate.log" 2>&1 \
 		|| { cat "$$AIRFLOW_HOME/migrate.log"; exit 1; }
 	@$(AIRFLOW_ENV) && airflow pools set core_banking 4 "Concurrent queries against the core banking system" > /dev/null
@@ -65,5 +77,5 @@ lint:  ## ruff
 bench: setup  ## benchmark scripts (print figures)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script; done
 
-clean:  ## remove generated data, outputs and the Airflow home (keeps .venv)
+clean:  ## remove generated data, outputs and the Airflow home (keeps .venv and the print font)
 	rm -rf data output .airflow .airflow-celery

@@ -2,10 +2,12 @@
 # Install what the plans need from the system: a CJK font (Chinese in PDFs), Pango and
 # HarfBuzz-Subset (WeasyPrint; without HarfBuzz-Subset it falls back to fontTools, which takes
 # about 10 s per PDF to subset the CJK font instead of 0.03 s) and poppler-utils
-# (pdftoppm/pdftotext, used by the tests). Non-interactive where apt is usable.
+# (pdftoppm/pdftotext, used by the tests), and fontconfig's fc-match, which finds the CJK font
+# the print font is built from (customer_plans.render.fonts). Non-interactive where apt is usable.
 set -euo pipefail
 
 missing=()
+command -v fc-match >/dev/null 2>&1 || missing+=(fontconfig)
 fc-list :lang=zh family 2>/dev/null | grep -q . || missing+=(fonts-noto-cjk)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
@@ -25,7 +27,7 @@ fi
 cat >&2 <<MSG
 Cannot install system packages here. Please install them, then run make again:
   Debian/Ubuntu: sudo apt-get install ${missing[*]}
-  Fedora/RHEL:   sudo dnf install google-noto-sans-cjk-fonts poppler-utils pango harfbuzz
+  Fedora/RHEL:   sudo dnf install google-noto-sans-cjk-fonts poppler-utils pango harfbuzz fontconfig
   macOS:         brew install pango harfbuzz poppler && brew install --cask font-noto-sans-cjk
 MSG
 exit 1

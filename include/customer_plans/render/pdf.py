@@ -32,6 +32,7 @@ from customer_plans.render.environment import (
     get_environment,
     read_stylesheet,
 )
+from customer_plans.render.fonts import print_font_css
 from customer_plans.settings import TEMPLATES_DIR
 
 log = logging.getLogger(__name__)
@@ -117,7 +118,12 @@ def print_document_html(sections: Sequence[PrintSection]) -> str:
     if len(set(keys)) != len(keys):
         raise ValueError("render: a print batch names the same plan twice")
     stylesheet = "\n".join(
-        [read_stylesheet("plan.css"), read_stylesheet("print.css"), page_rules(sections)]
+        [
+            print_font_css(),
+            read_stylesheet("plan.css"),
+            read_stylesheet("print.css"),
+            page_rules(sections),
+        ]
     )
     return get_environment().get_template("plan_print.html").render(
         sections=[
