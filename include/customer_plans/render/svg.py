@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-FONT_FAMILY = "Noto Sans CJK SC, DejaVu Sans, Arial, sans-serif"
+FONT_FAMILY = "Plan Sans SC, Noto Sans CJK SC, DejaVu Sans, Arial, sans-serif"
 
 # one colour per lifecycle stage, in the order stages are listed
 LIFECYCLE_COLOURS = {
