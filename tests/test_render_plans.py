@@ -204,8 +204,11 @@ def test_pdf_prints_chinese_with_an_embedded_cjk_font(out_dir):
     assert "张伟" in text and "王小明" in text and "城东支行" in text
     fonts = subprocess.run(["pdffonts", str(out_dir / "M001.pdf")], check=True,
                            capture_output=True, text=True).stdout
-    cjk = [line for line in fonts.splitlines() if "Noto-Sans-CJK-SC" in line]
-    assert cjk and all(" yes " in line for line in cjk)  # embedded
+    # the print font built at set-up from Noto Sans CJK SC (render/fonts.py), embedded
+    cjk = [line for line in fonts.splitlines() if "Plan-Sans-SC" in line]
+    assert cjk and all(" yes " in line for line in cjk)
+    # everything in this plan is within that font: the full CJK font is not embedded too
+    assert "Noto-Sans-CJK" not in fonts
 
 
 @pytest.mark.parametrize("manager_id", MANAGERS)
