@@ -54,6 +54,11 @@ def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
+def _rect(x: float, y: float, w: float, h: float) -> str:
+    """A rectangle as a closed path segment."""
+    return f"M{_fmt(x)} {_fmt(y)}h{_fmt(w)}v{_fmt(h)}h-{_fmt(w)}z"
+
+
 def book_chart(rows: Sequence[BookRow], legend: Sequence[tuple[str, str]]) -> Markup:
     """A stacked horizontal bar per tier (top tier first) with a legend of lifecycle stages.
 
@@ -63,14 +68,14 @@ def book_chart(rows: Sequence[BookRow], legend: Sequence[tuple[str, str]]) -> Ma
     bar_w = width - label_w - count_w
     legend_h = 22 if legend else 0
     height = len(rows) * (bar_h + gap) + legend_h + 4
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart book-chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" font-family="{FONT_FAMILY}" font-size="12">'
-    ]
+    # one <path> per colour holding all of its rectangles (bar segments and legend swatch):
+    # WeasyPrint styles, lays out and draws every SVG element on its own, so a chart of a
+    # few paths costs a fraction of one <rect> per segment
+    shapes: dict[str, list[str]] = {}
+    texts = []
     for index, row in enumerate(rows):
         y = index * (bar_h + gap) + 2
-        parts.append(
+        texts.append(
             f'<text x="0" y="{y + bar_h - 5}" fill="#374151">{escape(row.tier_label)}</text>'
         )
         x = float(label_w)
@@ -78,25 +83,29 @@ def book_chart(rows: Sequence[BookRow], legend: Sequence[tuple[str, str]]) -> Ma
             w = bar_w * segment.share_pct / 100
             if w <= 0:
                 continue
-            parts.append(
-                f'<rect x="{_fmt(x)}" y="{y}" width="{_fmt(w)}" height="{bar_h}" '
-                f'fill="{segment.colour}"/>'
-            )
+            shapes.setdefault(segment.colour, []).append(_rect(x, y, w, bar_h))
             x += w
-        parts.append(
+        texts.append(
             f'<text x="{_fmt(x + 6)}" y="{y + bar_h - 5}" fill="#111827">{row.total}</text>'
         )
     if legend:
         y = len(rows) * (bar_h + gap) + 4
         x = 0.0
         for label, colour in legend:
-            parts.append(f'<rect x="{_fmt(x)}" y="{y}" width="10" height="10" fill="{colour}"/>')
-            parts.append(
+            shapes.setdefault(colour, []).append(_rect(x, y, 10, 10))
+            texts.append(
                 f'<text x="{_fmt(x + 14)}" y="{y + 9}" fill="#4b5563" font-size="11">'
                 f"{escape(label)}</text>"
             )
             # CJK glyphs are about twice as wide as Latin ones at this size
             x += 24 + sum(11.5 if ord(ch) > 0x2E80 else 6.8 for ch in label)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart book-chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px" font-family="{FONT_FAMILY}" font-size="12">',
+        *(f'<path d="{"".join(rects)}" fill="{colour}"/>' for colour, rects in shapes.items()),
+        *texts,
+    ]
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -123,13 +132,16 @@ def sparkline(values: Sequence[float | None], width: int = 120, height: int = 28
         for i, v in points
     ]
     colour = "#dc2626" if points[-1][1] < points[0][1] else "#2563eb"
-    path = " ".join(f"{_fmt(x)},{_fmt(y)}" for x, y in coords)
     end_x, end_y = coords[-1]
+    # the line and a dot on its last point (a tiny square whose round-joined stroke fills
+    # it) as ONE element of straight segments: WeasyPrint's cost per SVG element is most of
+    # a sparkline's cost (a plan carries one per customer at risk), and arcs cost more
+    line = "M" + "L".join(f"{_fmt(x)} {_fmt(y)}" for x, y in coords)
+    dot = f"M{_fmt(end_x - 0.8)} {_fmt(end_y - 0.8)}h1.6v1.6h-1.6z"
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
-        f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.6" '
+        f'<path d="{line}{dot}" fill="none" stroke="{colour}" stroke-width="1.6" '
         f'stroke-linejoin="round" stroke-linecap="round"/>'
-        f'<circle cx="{_fmt(end_x)}" cy="{_fmt(end_y)}" r="2.2" fill="{colour}"/>'
         "</svg>"
     )
