@@ -8,6 +8,7 @@ piece of text that goes into them is escaped here.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,12 +133,17 @@ def sparkline(values: Sequence[float | None], width: int = 120, height: int = 28
         for i, v in points
     ]
     colour = "#dc2626" if points[-1][1] < points[0][1] else "#2563eb"
-    end_x, end_y = coords[-1]
     # the line and a dot on its last point (a tiny square whose round-joined stroke fills
-    # it) as ONE element of straight segments: WeasyPrint's cost per SVG element is most of
-    # a sparkline's cost (a plan carries one per customer at risk), and arcs cost more
-    line = "M" + "L".join(f"{_fmt(x)} {_fmt(y)}" for x, y in coords)
-    dot = f"M{_fmt(end_x - 0.8)} {_fmt(end_y - 0.8)}h1.6v1.6h-1.6z"
+    # it) as ONE element of straight segments in whole units, relative after the first
+    # point: WeasyPrint's cost per SVG element is most of a sparkline's cost (a plan carries
+    # one per customer at risk), its HTML parser pays per character, and arcs cost more
+    ints = [(round(x), round(y)) for x, y in coords]
+    steps = " ".join(
+        f"{x - px} {y - py}" for (px, py), (x, y) in itertools.pairwise(ints)
+    )
+    end_x, end_y = ints[-1]
+    line = f"M{ints[0][0]} {ints[0][1]}l{steps}"
+    dot = f"M{end_x - 1} {end_y - 1}h2v2h-2z"
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sparkline" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
