@@ -1,0 +1,121 @@
+"""Rendering a real bank's plans as the DAG's render tasks do: figures for the speed target.
+
+    make demo   # once: the demo bank, its plans database and staging files
+    .venv/bin/python benchmarks/bench_render_bank.py [--business-date 2026-11-20]
+
+Reads the plans of ``--business-date`` from the configured plans database and staging
+folder (``customer_plans.settings``), splits the managers in two halves and renders each
+half in its own process at the same time, as two mapped render tasks run on two worker
+slots: loading the inputs, building the plans, laying them out ``LAYOUT_CHUNK`` at a time
+and writing HTML and PDF files (to a temporary folder, removed afterwards). Prints, per
+process, CPU seconds per plan for each step; the wall time of the pair; plan lines and
+pages per plan; and the estimate for ``--target`` managers on two cores with the DAG's
+batching (each task also pays its start-up, measured here as a fresh process's imports).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+
+# the DAG's batching (dags/nightly_customer_plans.py): managers per render task, tasks at once
+TASK_MANAGERS = 500
+SLOTS = 2
+START_UP = (
+    "import customer_plans.pipeline, customer_plans.render.batch, weasyprint, pandas, "
+    "sqlalchemy"
+)
+
+
+def _pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
+    return next(int(line.split()[-1]) for line in info.stdout.splitlines()
+                if line.startswith("Pages:"))
+
+
+def _render_half(manager_ids: list[str], business_date: str) -> dict[str, float]:
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    from customer_plans.pipeline import RunContext
+    from customer_plans.render.batch import LAYOUT_CHUNK, render_plans, write_documents
+    from customer_plans.render.context import build_plan_contexts
+    from customer_plans.render.data import load_plan_inputs
+    from customer_plans.settings import load_settings
+
+    ctx = RunContext(date.fromisoformat(business_date), load_settings())
+    render_plans(build_plan_contexts(  # warm-up: fonts, templates
+        load_plan_inputs(manager_ids[:1], ctx.business_date, ctx.settings.plans_db_url,
+                         ctx.staging_dir, ctx.quality_dir),
+        manager_ids[:1], ctx.business_date, ctx.rules()))
+    wall = time.perf_counter()
+    cpu = time.process_time()
+    inputs = load_plan_inputs(manager_ids, ctx.business_date, ctx.settings.plans_db_url,
+                              ctx.staging_dir, ctx.quality_dir)
+    loaded = time.process_time()
+    plans = build_plan_contexts(inputs, manager_ids, ctx.business_date, ctx.rules())
+    built = time.process_time()
+    with tempfile.TemporaryDirectory() as out:
+        for start in range(0, len(plans), LAYOUT_CHUNK):
+            documents = render_plans(plans[start : start + LAYOUT_CHUNK])
+            write_documents(documents, Path(out))
+        done = time.process_time()
+        wall = time.perf_counter() - wall
+        pages = sum(_pages(path) for path in Path(out).glob("*.pdf"))
+    return {
+        "plans": len(plans), "lines": int(len(inputs.contacts)), "pages": pages,
+        "load": loaded - cpu, "build": built - loaded, "render": done - built,
+        "wall": wall,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--business-date", default="2026-11-20")
+    parser.add_argument("--target", type=int, default=5000, help="managers to estimate for")
+    args = parser.parse_args()
+
+    from customer_plans.pipeline import RunContext
+    from customer_plans.pipeline import manager_batches as batches
+    from customer_plans.settings import load_settings
+
+    ctx = RunContext(date.fromisoformat(args.business_date), load_settings())
+    managers = [m for batch in batches(ctx, batch_size=10**9) for m in batch]
+    if not managers:
+        sys.exit(f"no plans for {args.business_date} in {ctx.settings.plans_db_url}: "
+                 "run `make demo` first")
+    halves = [managers[: len(managers) // 2], managers[len(managers) // 2 :]]
+
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", START_UP], check=True)
+    start_up = time.perf_counter() - started
+
+    with ProcessPoolExecutor(2) as pool:
+        results = list(pool.map(_render_half, halves, [args.business_date] * 2))
+    plans = sum(r["plans"] for r in results)
+    print(f"bank: {plans} plans, {sum(r['lines'] for r in results)} plan lines "
+          f"(with deferred items), {sum(r['pages'] for r in results)} pages")
+    for index, r in enumerate(results, 1):
+        print(f"process {index}: {r['plans']} plans; CPU s per plan: load "
+              f"{r['load'] / r['plans']:.3f}, build {r['build'] / r['plans']:.3f}, "
+              f"render HTML+PDF and write {r['render'] / r['plans']:.3f}; wall {r['wall']:.1f} s")
+    wall_per_plan = max(r["wall"] for r in results) / plans
+    cpu_per_plan = sum(r["load"] + r["build"] + r["render"] for r in results) / plans
+    tasks = max(SLOTS, math.ceil(args.target / TASK_MANAGERS))
+    start_up_total = math.ceil(tasks / SLOTS) * start_up
+    print(f"two processes side by side: {wall_per_plan:.3f} wall s per plan "
+          f"({cpu_per_plan:.3f} CPU s); a render task's start-up: {start_up:.1f} s")
+    print(f"estimate for {args.target} managers in {tasks} render tasks on {SLOTS} cores: "
+          f"{(args.target * wall_per_plan + start_up_total) / 60:.1f} min "
+          f"(on two idle cores: {(args.target * cpu_per_plan / SLOTS + start_up_total) / 60:.1f}"
+          " min)")
+
+
+if __name__ == "__main__":
+    main()
