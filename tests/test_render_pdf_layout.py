@@ -8,14 +8,20 @@ import subprocess
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 import weasyprint
-from customer_plans.render.batch import render_plans, write_documents
+from customer_plans.render.batch import plan_section, render_plans, write_documents
 from customer_plans.render.context import build_plan_contexts
 from customer_plans.render.environment import PLAN_TEMPLATES_DIR
-from customer_plans.render.pdf import PlanURLFetcher, harfbuzz_subset_available
-from customer_plans.render.sample import sample_bank
+from customer_plans.render.pdf import (
+    PlanURLFetcher,
+    harfbuzz_subset_available,
+    html_document,
+    print_document_html,
+)
+from customer_plans.render.sample import example_bank, sample_bank
 from weasyprint.urls import FatalURLFetchingError
 
 BUSINESS_DATE = date(2026, 11, 20)
@@ -108,3 +114,31 @@ def test_fonts_are_subset_by_harfbuzz_not_the_slow_fallback(rules, caplog):
         render_plans(build_plan_contexts(bank.inputs, bank.manager_ids, BUSINESS_DATE, rules))
     assert not [r for r in caplog.records if "fontTools" in r.getMessage()
                 or "HarfBuzz-Subset" in r.getMessage()]
+
+
+def test_print_documents_read_as_xml_lay_out_as_weasyprints_own_parser_does(rules):
+    """The print document is read by the C XML parser (pdf.html_document): it must stay
+    well-formed XML, and give byte for byte the PDF that WeasyPrint's HTML parser gives,
+    hostile and unusual data included."""
+    bank = example_bank(BUSINESS_DATE)
+    customers = bank.inputs.customers.copy()
+    ids = bank.inputs.contacts["customer_id"].tolist()
+    for customer_id, name in zip(ids, ["<script>alert(1)</script>", "A & B \"Q\" 'q'",
+                                       "喆堃 Ünïcødé", LONG_CHINESE], strict=False):
+        customers.loc[customers["customer_id"] == customer_id, "customer_name"] = name
+    inputs = replace(bank.inputs, customers=customers)
+    plans = build_plan_contexts(inputs, sorted(bank.manager_ids), BUSINESS_DATE, rules)
+    html = print_document_html([plan_section(plan) for plan in plans])
+    ElementTree.fromstring(html)  # well-formed: the fast path is the one taken
+    fast = html_document(html).render()
+    slow = weasyprint.HTML(string=html, base_url=str(PLAN_TEMPLATES_DIR) + "/",
+                           url_fetcher=PlanURLFetcher()).render()
+    assert len(fast.pages) == len(slow.pages) > len(plans)
+    assert fast.write_pdf() == slow.write_pdf()
+
+
+def test_a_document_that_is_not_xml_is_read_by_weasyprints_parser(tmp_path):
+    html = "<!DOCTYPE html><html><body><p>one<br>two &nbsp; three</p></body></html>"
+    path = tmp_path / "not-xml.pdf"
+    path.write_bytes(html_document(html).render().write_pdf())
+    assert run("pdftotext", str(path), "-").split() == ["one", "two", "three"]
