@@ -23,6 +23,7 @@ from customer_plans.quality import (
     previous_counts,
     validate_staging,
 )
+from customer_plans.quality.gate import singular_when_one
 from customer_plans.quality.report import QUALITY_TEMPLATES_DIR, _local_only_fetcher
 
 from tests.quality_cases import (
@@ -356,7 +357,8 @@ def test_a_branch_without_a_head_email_is_a_counted_warning_printed_on_plans(cle
     assert finding["severity"] == "warning"
     assert finding["rows"] == len(vacant)
     assert finding["key_column"] == "branch_id" and finding["examples"] == vacant
-    assert f"{len(vacant)} branches without a head email" in finding["message"]
+    noun = "branch" if len(vacant) == 1 else "branches"
+    assert f"{len(vacant)} {noun} without a head email" in finding["message"]
     # plans and roll-ups word it in the reader's language from the message catalogue
     chinese = QualityStatus.from_summary(summary).warnings_in("zh")
     assert f"{len(vacant)} 个网点负责人无邮箱：网点概览无法发送" in chinese
@@ -376,7 +378,7 @@ def test_a_malformed_head_email_is_a_warning_naming_the_branch(case):
         "table": "branches", "column": "head_email", "rule": "email_format",
         "severity": "warning", "rows": 1, "key_column": "branch_id", "examples": [branch]}
     assert finding["message"] == (
-        "1 branches whose head_email is not an email address: their roll-ups cannot be sent")
+        "1 branch whose head_email is not an email address: their roll-ups cannot be sent")
     assert ("branches.head_email [email_format, expect_column_values_to_match_regex; 1 row]"
             in format_failure_message(summary))
     assert f"e.g. branch_id {branch}" in format_failure_message(summary)
@@ -445,3 +447,15 @@ def test_format_failure_message_lists_table_column_rule_rows_and_keys():
     assert "FAILED for business date 2026-11-20: 1 blocking failure;" in message
     assert ("accounts.customer_id [references_customers, expect_column_values_to_be_in_set; "
             "3 rows]: 3 accounts of unknown customers; e.g. account_id A1, A2, A3") in message
+
+
+@pytest.mark.parametrize(("message", "worded"), [
+    ("1 branches without a head email", "1 branch without a head email"),
+    ("(1 rows without a balance that day)", "(1 row without a balance that day)"),
+    ("1 deposit-like accounts (term) maturing", "1 deposit-like account (term) maturing"),
+    ("11 branches without a head email", "11 branches without a head email"),
+    ("21 customers without a manager", "21 customers without a manager"),
+    ("1 value(s) of x are not dates", "1 value(s) of x are not dates"),
+])
+def test_operator_messages_say_one_thing_in_the_singular(message, worded):
+    assert singular_when_one(message) == worded

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -347,6 +348,20 @@ def _expected_range(kwargs: dict[str, Any]) -> str:
     return f"{low if low is not None else ''}..{high if high is not None else ''}"
 
 
+
+# the nouns the suites count ("{count} rows without ..."), singular for a count of one
+SINGULAR = {"rows": "row", "branches": "branch", "customers": "customer",
+            "managers": "manager", "accounts": "account"}
+_ONE_OF = re.compile(
+    r"(?<![\d.,])1 ((?:[a-z-]+ )?)(" + "|".join(re.escape(noun) for noun in SINGULAR) + r")(?=\W|$)"
+)
+
+
+def singular_when_one(message: str) -> str:
+    """``"1 branches without ..."`` -> ``"1 branch without ..."``; other counts unchanged."""
+    return _ONE_OF.sub(lambda m: f"1 {m.group(1)}{SINGULAR[m.group(2)]}", message)
+
+
 def _interpret(
     ctx: SuiteContext, check: Check, outcome: Any
 ) -> tuple[dict[str, Any], Finding | None, list[tuple[str, str, str, str, str]]]:
@@ -400,12 +415,12 @@ def _interpret(
         rows = int(mask.sum())
         if key in frame.columns:
             examples = _distinct(frame.loc[mask, key].head(MAX_EXAMPLE_KEYS * 4), MAX_EXAMPLE_KEYS)
-    message = check.problem.format(
+    message = singular_when_one(check.problem.format(
         count=rows if rows is not None else "?",
         observed=_format_observed(observed),
         business_date=ctx.business_date.isoformat(),
         expected=_expected_range(_expectation_kwargs(check)),
-    )
+    ))
     record.update(rows=rows, examples=examples, message=message)
     finding = Finding(
         table=check.table, column=check.column, rule=check.rule,
