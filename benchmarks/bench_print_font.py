@@ -26,18 +26,6 @@ FONT_FAMILY = '"Plan Sans SC", "Noto Sans CJK SC", sans-serif'
 RARE_NAME_CHARS = "喆堃玥昇"  # outside GB2312: the subset lacks them, Noto prints them
 
 
-def _level1_hanzi() -> list[str]:
-    # GB2312 level 1: the 3,755 most common hanzi, rows 0xB0-0xD7
-    chars = []
-    for lead in range(0xB0, 0xD8):
-        for trail in range(0xA1, 0xFF):
-            try:
-                chars.append(bytes((lead, trail)).decode("gb2312"))
-            except UnicodeDecodeError:
-                continue
-    return chars
-
-
 def _document(rng: random.Random, hanzi: list[str], paragraphs: int, rare_every: int) -> Markup:
     """About four A4 pages of plan-like Chinese: a bold name, then a few sentences."""
     vocabulary = rng.sample(hanzi, 900)  # a plan uses hundreds of distinct characters
@@ -71,12 +59,12 @@ def main() -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
 
     from customer_plans.render import pdf
-    from customer_plans.render.fonts import PRINT_FONT_DIR, print_font_css
+    from customer_plans.render.fonts import PRINT_FONT_DIR, gb2312_chars, print_font_css
 
     if not print_font_css():
         sys.exit(f"the print font is not built in {PRINT_FONT_DIR}: run `make setup` first")
     rng = random.Random(7)
-    hanzi = _level1_hanzi()
+    hanzi = gb2312_chars(range(0xB0, 0xD8))  # level 1: the most common hanzi
     sections = [
         pdf.PrintSection(
             f"m{i}", _document(rng, hanzi, args.paragraphs, args.rare_every), "zh", f"plan {i}"

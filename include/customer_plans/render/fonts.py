@@ -122,9 +122,11 @@ class BuiltFace:
     seconds: float
 
 
-def _gb2312_chars() -> list[str]:
+def gb2312_chars(lead_bytes: range = range(0xA1, 0xF8)) -> list[str]:
+    """The GB2312 characters whose first byte is in ``lead_bytes`` (all of them by default;
+    rows 0xB0-0xD7 are level 1, the 3,755 most common hanzi)."""
     chars = []
-    for lead in range(0xA1, 0xF8):
+    for lead in lead_bytes:
         for trail in range(0xA1, 0xFF):
             try:
                 chars.append(bytes((lead, trail)).decode("gb2312"))
@@ -136,7 +138,7 @@ def _gb2312_chars() -> list[str]:
 @functools.cache
 def gb2312_codepoints() -> frozenset[int]:
     """Every character GB2312 encodes (7,445: 6,763 hanzi and 682 symbols)."""
-    return frozenset(ord(char) for char in _gb2312_chars())
+    return frozenset(ord(char) for char in gb2312_chars())
 
 
 @functools.cache
