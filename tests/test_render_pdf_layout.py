@@ -20,6 +20,7 @@ from customer_plans.render.pdf import (
     harfbuzz_subset_available,
     html_document,
     print_document_html,
+    print_stylesheet,
 )
 from customer_plans.render.sample import example_bank, sample_bank
 from weasyprint.urls import FatalURLFetchingError
@@ -130,9 +131,11 @@ def test_print_documents_read_as_xml_lay_out_as_weasyprints_own_parser_does(rule
     plans = build_plan_contexts(inputs, sorted(bank.manager_ids), BUSINESS_DATE, rules)
     html = print_document_html([plan_section(plan) for plan in plans])
     ElementTree.fromstring(html)  # well-formed: the fast path is the one taken
-    fast = html_document(html).render()
+    stylesheet, font_config = print_stylesheet()
+    fast = html_document(html).render(stylesheets=[stylesheet], font_config=font_config)
     slow = weasyprint.HTML(string=html, base_url=str(PLAN_TEMPLATES_DIR) + "/",
-                           url_fetcher=PlanURLFetcher()).render()
+                           url_fetcher=PlanURLFetcher()).render(
+        stylesheets=[stylesheet], font_config=font_config)
     assert len(fast.pages) == len(slow.pages) > len(plans)
     assert fast.write_pdf() == slow.write_pdf()
 

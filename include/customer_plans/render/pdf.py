@@ -28,6 +28,7 @@ from xml.etree import ElementTree
 import cssselect2
 import weasyprint
 from markupsafe import Markup
+from weasyprint.text.fonts import FontConfiguration
 
 from customer_plans.render.environment import (
     PLAN_TEMPLATES_DIR,
@@ -114,19 +115,44 @@ def page_rules(sections: Sequence[PrintSection]) -> str:
     return "\n".join(rules)
 
 
+def print_stylesheet_text() -> str:
+    """The print stylesheet every batch shares: the print font, plan.css and print.css."""
+    return "\n".join(
+        [print_font_css(), read_stylesheet("plan.css"), read_stylesheet("print.css")]
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_print_stylesheet(text: str) -> tuple[weasyprint.CSS, FontConfiguration]:
+    font_config = FontConfiguration()
+    stylesheet = weasyprint.CSS(
+        string=text,
+        base_url=str(PLAN_TEMPLATES_DIR) + "/",
+        url_fetcher=PlanURLFetcher(),
+        font_config=font_config,
+    )
+    return stylesheet, font_config
+
+
+def print_stylesheet() -> tuple[weasyprint.CSS, FontConfiguration]:
+    """The shared print stylesheet, parsed once per process, and the fonts it loaded.
+
+    Parsing the stylesheets and loading the print font's @font-face files used to be paid
+    by every batch; the parsed stylesheet and its FontConfiguration are reused by every
+    layout in the process (keyed by the stylesheets' text, so an edited file is read anew).
+    """
+    return _parsed_print_stylesheet(print_stylesheet_text())
+
+
 def print_document_html(sections: Sequence[PrintSection]) -> str:
-    """The whole batch as one HTML document for WeasyPrint."""
+    """The whole batch as one HTML document for WeasyPrint.
+
+    The document carries only the batch's own @page rules; the shared stylesheet
+    (``print_stylesheet``) is applied at layout.
+    """
     keys = [section.key for section in sections]
     if len(set(keys)) != len(keys):
         raise ValueError("render: a print batch names the same plan twice")
-    stylesheet = "\n".join(
-        [
-            print_font_css(),
-            read_stylesheet("plan.css"),
-            read_stylesheet("print.css"),
-            page_rules(sections),
-        ]
-    )
     return get_environment().get_template("plan_print.html").render(
         sections=[
             {
@@ -141,7 +167,7 @@ def print_document_html(sections: Sequence[PrintSection]) -> str:
         locale="en",
         medium="print",
         title="customer-plans",
-        stylesheet=Markup(stylesheet),
+        stylesheet=Markup(page_rules(sections)),
     )
 
 
@@ -191,9 +217,10 @@ def html_document(html: str) -> weasyprint.HTML:
 
 
 def layout(html: str) -> weasyprint.Document:
-    """Lay out ``html`` once (the expensive step)."""
+    """Lay out ``html`` with the shared print stylesheet, once (the expensive step)."""
     warn_without_harfbuzz_subset()
-    return html_document(html).render()
+    stylesheet, font_config = print_stylesheet()
+    return html_document(html).render(stylesheets=[stylesheet], font_config=font_config)
 
 
 def section_page_ranges(
