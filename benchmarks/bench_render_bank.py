@@ -44,7 +44,7 @@ def _pages(pdf: Path) -> int:
 def _render_half(manager_ids: list[str], business_date: str) -> dict[str, float]:
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     from customer_plans.pipeline import RunContext
-    from customer_plans.render.batch import LAYOUT_CHUNK, render_plans, write_documents
+    from customer_plans.render.batch import render_and_write_plans, render_plans
     from customer_plans.render.context import build_plan_contexts
     from customer_plans.render.data import load_plan_inputs
     from customer_plans.settings import load_settings
@@ -62,9 +62,7 @@ def _render_half(manager_ids: list[str], business_date: str) -> dict[str, float]
     plans = build_plan_contexts(inputs, manager_ids, ctx.business_date, ctx.rules())
     built = time.process_time()
     with tempfile.TemporaryDirectory() as out:
-        for start in range(0, len(plans), LAYOUT_CHUNK):
-            documents = render_plans(plans[start : start + LAYOUT_CHUNK])
-            write_documents(documents, Path(out))
+        render_and_write_plans(plans, Path(out))
         done = time.process_time()
         wall = time.perf_counter() - wall
         pages = sum(_pages(path) for path in Path(out).glob("*.pdf"))
