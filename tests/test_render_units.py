@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from customer_plans.render.context import Book
+from customer_plans.render.environment import get_environment
 from customer_plans.render.filters import (
     format_date,
     format_money,
@@ -22,7 +24,8 @@ from customer_plans.render.masking import (
     scrub_text,
 )
 from customer_plans.render.messages import MESSAGES, language_of, translate
-from customer_plans.render.svg import BarSegment, BookRow, book_chart, sparkline
+from customer_plans.render.svg import BarSegment, BookRow, book_bars, sparkline
+from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "include" / "templates" / "plans"
 
@@ -145,13 +148,24 @@ def test_sparkline_is_plain_svg_and_falls_red():
     assert str(sparkline([1.0])) == "" and str(sparkline([None, float("nan")])) == ""
 
 
-def test_book_chart_escapes_its_labels():
-    row = BookRow(
-        tier_code="x", tier_label="<script>alert(1)</script>", total=3,
-        segments=(BarSegment("stable", "稳定期", 3, "#3b82f6", 100.0),),
+def test_book_on_paper_is_bars_beside_escaped_text():
+    """The SVG holds only the bars (one path per colour); labels, counts and legend are HTML
+    lines, escaped, one per bar."""
+    rows = (
+        BookRow(tier_code="x", tier_label="<script>alert(1)</script>", total=3,
+                segments=(BarSegment("stable", "稳定期", 3, "#3b82f6", 100.0),)),
+        BookRow(tier_code="y", tier_label="Gold", total=1,
+                segments=(BarSegment("new", "新客户", 1, "#7dd3fc", 100 / 3),)),
     )
-    svg = str(book_chart([row], [("<b>", "#3b82f6")]))
-    assert "<script>" not in svg and "&lt;script&gt;" in svg and "&lt;b&gt;" in svg
+    svg = str(book_bars(rows))
+    assert "<text" not in svg and svg.count("<path") == 2
+    assert 'width="520" height="52"' in svg  # two rows of 26 px
+    assert "h520v18" in svg and "h173.3v18" in svg  # bar lengths in proportion
+    book = Book(total=4, rows=rows, legend=(("<b>", "#3b82f6"),), svg=Markup(svg))
+    html = get_environment().get_template("partials/book_print.html").render(
+        book=book, locale="en", lang="en")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;\nGold" in html
+    assert ">3\n1</p>" in html and "&lt;b&gt;" in html and "<b>" not in html
 
 
 def test_known_quality_warnings_read_in_the_managers_language():

@@ -26,7 +26,7 @@ from customer_plans.render.svg import (
     UNKNOWN_COLOUR,
     BarSegment,
     BookRow,
-    book_chart,
+    book_bars,
     sparkline,
 )
 from customer_plans.rules import Rules
@@ -229,7 +229,7 @@ class Completion:
 
 @dataclass(frozen=True)
 class Book:
-    """A book of customers by tier and lifecycle: bars for email, SVG for print."""
+    """A book of customers by tier and lifecycle: table bars for email, SVG bars for print."""
 
     total: int
     rows: tuple[BookRow, ...]
@@ -575,7 +575,7 @@ def build_book(
         total=total,
         rows=tuple(rows),
         legend=legend,
-        svg=book_chart(rows, legend) if total else Markup(""),
+        svg=book_bars(rows) if total else Markup(""),
     )
 
 

@@ -1,9 +1,9 @@
 """Small inline SVG charts: no script, no external resource, text escaped.
 
-``book_chart`` draws a manager's (or a branch's) book as one stacked bar per tier,
-split by lifecycle stage; ``sparkline`` draws a customer's AUM over the last 13
-weeks. Both return ``Markup`` so templates can place them as they are; every
-piece of text that goes into them is escaped here.
+``book_bars`` draws a manager's (or a branch's) book as one stacked bar per tier,
+split by lifecycle stage (its labels are HTML beside it); ``sparkline`` draws a
+customer's AUM over the last 13 weeks. Both return ``Markup`` so templates can place
+them as they are; they hold no text, and every attribute value is escaped here.
 """
 
 from __future__ import annotations
@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
-
-FONT_FAMILY = "Plan Sans SC, Noto Sans CJK SC, DejaVu Sans, Arial, sans-serif"
 
 # one colour per lifecycle stage, in the order stages are listed
 LIFECYCLE_COLOURS = {
@@ -60,55 +58,39 @@ def _rect(x: float, y: float, w: float, h: float) -> str:
     return f"M{_fmt(x)} {_fmt(y)}h{_fmt(w)}v{_fmt(h)}h-{_fmt(w)}z"
 
 
-def book_chart(rows: Sequence[BookRow], legend: Sequence[tuple[str, str]]) -> Markup:
-    """A stacked horizontal bar per tier (top tier first) with a legend of lifecycle stages.
+# the book's bars on paper, in CSS px: the labels and counts beside them are HTML lines of
+# the same pitch (print.css, .book-print-*)
+BOOK_BAR_WIDTH = 520
+BOOK_ROW_PITCH = 26
+BOOK_BAR_HEIGHT = 18
 
-    ``legend`` is ``[(label, colour), ...]`` for the stages present.
+
+def book_bars(rows: Sequence[BookRow]) -> Markup:
+    """The book as one stacked horizontal bar per tier (top tier first), bars only.
+
+    The tier labels, counts and legend are HTML text next to it (``partials/book_print.html``):
+    WeasyPrint lays out and draws SVG text one character at a time, which made a chart's
+    few words cost as much as a page of text. One ``<path>`` per colour holds all of its
+    rectangles: WeasyPrint styles and draws every SVG element on its own.
     """
-    width, label_w, count_w, bar_h, gap = 640, 120, 56, 18, 8
-    bar_w = width - label_w - count_w
-    legend_h = 22 if legend else 0
-    height = len(rows) * (bar_h + gap) + legend_h + 4
-    # one <path> per colour holding all of its rectangles (bar segments and legend swatch):
-    # WeasyPrint styles, lays out and draws every SVG element on its own, so a chart of a
-    # few paths costs a fraction of one <rect> per segment
     shapes: dict[str, list[str]] = {}
-    texts = []
+    inset = (BOOK_ROW_PITCH - BOOK_BAR_HEIGHT) / 2
     for index, row in enumerate(rows):
-        y = index * (bar_h + gap) + 2
-        texts.append(
-            f'<text x="0" y="{y + bar_h - 5}" fill="#374151">{escape(row.tier_label)}</text>'
-        )
-        x = float(label_w)
+        y = index * BOOK_ROW_PITCH + inset
+        x = 0.0
         for segment in row.segments:
-            w = bar_w * segment.share_pct / 100
+            w = BOOK_BAR_WIDTH * segment.share_pct / 100
             if w <= 0:
                 continue
-            shapes.setdefault(segment.colour, []).append(_rect(x, y, w, bar_h))
+            shapes.setdefault(segment.colour, []).append(_rect(x, y, w, BOOK_BAR_HEIGHT))
             x += w
-        texts.append(
-            f'<text x="{_fmt(x + 6)}" y="{y + bar_h - 5}" fill="#111827">{row.total}</text>'
-        )
-    if legend:
-        y = len(rows) * (bar_h + gap) + 4
-        x = 0.0
-        for label, colour in legend:
-            shapes.setdefault(colour, []).append(_rect(x, y, 10, 10))
-            texts.append(
-                f'<text x="{_fmt(x + 14)}" y="{y + 9}" fill="#4b5563" font-size="11">'
-                f"{escape(label)}</text>"
-            )
-            # CJK glyphs are about twice as wide as Latin ones at this size
-            x += 24 + sum(11.5 if ord(ch) > 0x2E80 else 6.8 for ch in label)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart book-chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" font-family="{FONT_FAMILY}" font-size="12">',
-        *(f'<path d="{"".join(rects)}" fill="{colour}"/>' for colour, rects in shapes.items()),
-        *texts,
-    ]
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="book-bars" role="img" '
+        f'width="{BOOK_BAR_WIDTH}" height="{len(rows) * BOOK_ROW_PITCH}">'
+        + "".join(f'<path d="{"".join(rects)}" fill="{escape(colour)}"/>'
+                  for colour, rects in shapes.items())
+        + "</svg>"
+    )
 
 
 def sparkline(values: Sequence[float | None], width: int = 120, height: int = 28) -> Markup:
