@@ -148,6 +148,15 @@ def test_sparkline_is_plain_svg_and_falls_red():
     assert str(sparkline([1.0])) == "" and str(sparkline([None, float("nan")])) == ""
 
 
+def test_every_exclusion_reason_reads_in_both_languages():
+    """A roll-up names each exclusion reason the assign stage can write, never a raw code."""
+    from customer_plans.assign.exclusions import EXCLUSION_ORDER
+
+    for code in (*EXCLUSION_ORDER, "capacity", "none"):
+        for lang in ("en", "zh"):
+            assert translate(f"exclusion.{code}", lang) != f"exclusion.{code}", (code, lang)
+
+
 def test_book_on_paper_is_bars_beside_escaped_text():
     """The SVG holds only the bars (one path per colour); labels, counts and legend are HTML
     lines, escaped, one per bar."""

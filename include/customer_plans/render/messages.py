@@ -284,6 +284,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exclusion.closed": {"en": "relationship closed", "zh": "已销户"},
     "exclusion.recently_contacted": {"en": "contacted recently", "zh": "近期已联络"},
     "exclusion.capacity": {"en": "over daily capacity", "zh": "超出当日联络量"},
+    "exclusion.open_complaint": {
+        "en": "open complaint (service recovery instead of sales)",
+        "zh": "有未结投诉（以服务补救代替营销）",
+    },
+    "exclusion.quarantined": {
+        "en": "data held back by validation",
+        "zh": "数据未通过校验，暂不使用",
+    },
     "exclusion.none": {"en": "no reason to contact today", "zh": "今日无联络事由"},
 }
 
