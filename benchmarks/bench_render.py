@@ -12,9 +12,8 @@ each):
 - a fresh process rendering one plan: what each render task pays before its first plan;
 - two halves in two processes at once, as two mapped render tasks run them (rendering and
   writing to a temporary folder).
-Each is timed with the garbage collector paused as the render loop pauses it
-(``batch.collector_paused``). Prints CPU seconds per manager, the ratio, and the estimate
-for ``--target`` managers on two cores with the DAG's batching.
+Prints CPU seconds per manager, the ratio, and the estimate for ``--target`` managers
+on two cores with the DAG's batching.
 """
 
 from __future__ import annotations
@@ -53,16 +52,9 @@ def _plans(managers: int, contacts: int, deferred: int, seed: int):
 
 
 def _cpu(run) -> float:
-    """CPU seconds of ``run()`` with the garbage collector handled as the render loop does."""
-    import gc
-
-    from customer_plans.render.batch import collector_paused
-
-    with collector_paused():
-        started = time.process_time()
-        run()
-        gc.collect()
-        return time.process_time() - started
+    started = time.process_time()
+    run()
+    return time.process_time() - started
 
 
 def _chunked_seconds(managers: int, contacts: int, deferred: int, chunk: int, seed: int) -> float:

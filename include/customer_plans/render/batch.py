@@ -11,11 +11,9 @@ only, never personal data.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -80,40 +78,14 @@ def rollup_section(branch: BranchContext) -> PrintSection:
     )
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector kept out of a render loop's way.
-
-    A layout allocates millions of short-lived objects (boxes, styles, Pango layouts), and
-    the collector, left to itself, keeps scanning them, and every so often everything else
-    the process holds (pandas, Airflow): about a tenth of the render time. Inside this
-    block what was alive before it is frozen (``gc.freeze``: never scanned again) and
-    automatic collection is off; the render loop calls ``gc.collect()`` after each layout
-    chunk, which frees that chunk's cycles, so memory stays bounded by one chunk. The
-    collector's state is restored on the way out.
-    """
-    was_enabled = gc.isenabled()
-    gc.collect()
-    gc.freeze()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-        if was_enabled:
-            gc.enable()
-
-
 def render_and_write_plans(
     plans: Sequence[PlanContext], out_dir: Path, layout_chunk: int = LAYOUT_CHUNK
 ) -> None:
     """Render ``plans`` ``layout_chunk`` at a time, writing each chunk before the next."""
     if layout_chunk < 1:
         raise ValueError(f"layout_chunk must be at least 1, got {layout_chunk}")
-    with collector_paused():
-        for start in range(0, len(plans), layout_chunk):
-            write_documents(render_plans(plans[start : start + layout_chunk]), Path(out_dir))
-            gc.collect()
+    for start in range(0, len(plans), layout_chunk):
+        write_documents(render_plans(plans[start : start + layout_chunk]), Path(out_dir))
 
 
 def render_plans(plans: Sequence[PlanContext]) -> list[RenderedDocument]:
@@ -211,8 +183,7 @@ def render_branch_rollups(
     started = time.perf_counter()
     inputs = load_rollup_inputs(business_date, plans_db_url, staging_dir, quality_dir)
     branches = build_branch_contexts(inputs, business_date, rules)
-    with collector_paused():
-        write_documents(render_rollups(branches), Path(plans_dir) / "branches")
+    write_documents(render_rollups(branches), Path(plans_dir) / "branches")
     seconds = round(time.perf_counter() - started, 3)
     log.info("render: %d branch roll-ups for %s in %.1f s", len(branches), business_date, seconds)
     return {"branches": len(branches), "contacts": int(len(inputs.contacts)), "seconds": seconds}
