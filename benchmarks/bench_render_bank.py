@@ -11,6 +11,13 @@ and writing HTML and PDF files (to a temporary folder, removed afterwards). Prin
 process, CPU seconds per plan for each step; the wall time of the pair; plan lines and
 pages per plan; and the estimate for ``--target`` managers on two cores with the DAG's
 batching (each task also pays its start-up, measured here as a fresh process's imports).
+
+    .venv/bin/python benchmarks/bench_render_bank.py --calls [--managers 40]
+
+counts instead the Python function calls per plan of rendering the first ``--managers``
+plans (after one warm-up chunk) in this process: WeasyPrint's time is mostly Python, and
+the count, unlike CPU seconds on a shared machine, comes out the same on every run, so
+it tells whether a change to the templates, CSS or code made rendering cheaper.
 """
 
 from __future__ import annotations
@@ -73,10 +80,36 @@ def _render_half(manager_ids: list[str], business_date: str) -> dict[str, float]
     }
 
 
+def _python_calls_per_plan(manager_ids: list[str], business_date: str) -> float:
+    import cProfile
+    import pstats
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    from customer_plans.pipeline import RunContext
+    from customer_plans.render.batch import LAYOUT_CHUNK, render_and_write_plans
+    from customer_plans.render.context import build_plan_contexts
+    from customer_plans.render.data import load_plan_inputs
+    from customer_plans.settings import load_settings
+
+    ctx = RunContext(date.fromisoformat(business_date), load_settings())
+    inputs = load_plan_inputs(manager_ids, ctx.business_date, ctx.settings.plans_db_url,
+                              ctx.staging_dir, ctx.quality_dir)
+    plans = build_plan_contexts(inputs, manager_ids, ctx.business_date, ctx.rules())
+    warm, measured = plans[:LAYOUT_CHUNK], plans[LAYOUT_CHUNK:]
+    with tempfile.TemporaryDirectory() as out:
+        render_and_write_plans(warm, Path(out))
+        profile = cProfile.Profile()
+        profile.runcall(render_and_write_plans, measured, Path(out))
+    return pstats.Stats(profile).total_calls / max(len(measured), 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--business-date", default="2026-11-20")
     parser.add_argument("--target", type=int, default=5000, help="managers to estimate for")
+    parser.add_argument("--calls", action="store_true",
+                        help="count Python calls per plan instead of timing")
+    parser.add_argument("--managers", type=int, default=50, help="plans counted by --calls")
     args = parser.parse_args()
 
     from customer_plans.pipeline import RunContext
@@ -88,6 +121,11 @@ def main() -> None:
     if not managers:
         sys.exit(f"no plans for {args.business_date} in {ctx.settings.plans_db_url}: "
                  "run `make demo` first")
+    if args.calls:
+        calls = _python_calls_per_plan(managers[: args.managers], args.business_date)
+        print(f"{calls:,.0f} Python calls per plan (HTML + PDF + write), "
+              f"first {min(args.managers, len(managers))} plans less a warm-up chunk")
+        return
     halves = [managers[: len(managers) // 2], managers[len(managers) // 2 :]]
 
     started = time.perf_counter()
