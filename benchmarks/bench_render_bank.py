@@ -48,25 +48,38 @@ def _pages(pdf: Path) -> int:
                 if line.startswith("Pages:"))
 
 
-def _render_half(manager_ids: list[str], business_date: str) -> dict[str, float]:
+def _run_context(business_date: str):
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     from customer_plans.pipeline import RunContext
-    from customer_plans.render.batch import render_and_write_plans, render_plans
-    from customer_plans.render.context import build_plan_contexts
-    from customer_plans.render.data import load_plan_inputs
     from customer_plans.settings import load_settings
 
-    ctx = RunContext(date.fromisoformat(business_date), load_settings())
-    render_plans(build_plan_contexts(  # warm-up: fonts, templates
-        load_plan_inputs(manager_ids[:1], ctx.business_date, ctx.settings.plans_db_url,
-                         ctx.staging_dir, ctx.quality_dir),
-        manager_ids[:1], ctx.business_date, ctx.rules()))
+    return RunContext(date.fromisoformat(business_date), load_settings())
+
+
+def _load(ctx, manager_ids: list[str]):
+    from customer_plans.render.data import load_plan_inputs
+
+    return load_plan_inputs(manager_ids, ctx.business_date, ctx.settings.plans_db_url,
+                            ctx.staging_dir, ctx.quality_dir)
+
+
+def _build(ctx, inputs, manager_ids: list[str]):
+    from customer_plans.render.context import build_plan_contexts
+
+    return build_plan_contexts(inputs, manager_ids, ctx.business_date, ctx.rules())
+
+
+def _render_half(manager_ids: list[str], business_date: str) -> dict[str, float]:
+    from customer_plans.render.batch import render_and_write_plans, render_plans
+
+    ctx = _run_context(business_date)
+    warm_ids = manager_ids[:1]
+    render_plans(_build(ctx, _load(ctx, warm_ids), warm_ids))  # warm-up: fonts, templates
     wall = time.perf_counter()
     cpu = time.process_time()
-    inputs = load_plan_inputs(manager_ids, ctx.business_date, ctx.settings.plans_db_url,
-                              ctx.staging_dir, ctx.quality_dir)
+    inputs = _load(ctx, manager_ids)
     loaded = time.process_time()
-    plans = build_plan_contexts(inputs, manager_ids, ctx.business_date, ctx.rules())
+    plans = _build(ctx, inputs, manager_ids)
     built = time.process_time()
     with tempfile.TemporaryDirectory() as out:
         render_and_write_plans(plans, Path(out))
@@ -84,17 +97,10 @@ def _python_calls_per_plan(manager_ids: list[str], business_date: str) -> float:
     import cProfile
     import pstats
 
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    from customer_plans.pipeline import RunContext
     from customer_plans.render.batch import LAYOUT_CHUNK, render_and_write_plans
-    from customer_plans.render.context import build_plan_contexts
-    from customer_plans.render.data import load_plan_inputs
-    from customer_plans.settings import load_settings
 
-    ctx = RunContext(date.fromisoformat(business_date), load_settings())
-    inputs = load_plan_inputs(manager_ids, ctx.business_date, ctx.settings.plans_db_url,
-                              ctx.staging_dir, ctx.quality_dir)
-    plans = build_plan_contexts(inputs, manager_ids, ctx.business_date, ctx.rules())
+    ctx = _run_context(business_date)
+    plans = _build(ctx, _load(ctx, manager_ids), manager_ids)
     warm, measured = plans[:LAYOUT_CHUNK], plans[LAYOUT_CHUNK:]
     with tempfile.TemporaryDirectory() as out:
         render_and_write_plans(warm, Path(out))
