@@ -74,6 +74,20 @@ def test_regular_and_bold_are_distinct_outlines(built_faces):
     assert regular["glyf"][glyph].coordinates != bold["glyf"][bold_glyph].coordinates
 
 
+@pytest.mark.parametrize("style", ["Regular", "Bold"])
+def test_spark_bars_are_narrow_and_rise_by_equal_steps(built_faces, style):
+    """The paper sparkline's characters: 14 weeks fit in about 4.5 ems, not 14."""
+    font = built_faces[style]
+    cmap = font.getBestCmap()
+    names = [cmap[ord(char)] for char in fonts.SPARK_BARS]
+    assert {font["hmtx"][name][0] for name in names} == {fonts.SPARK_ADVANCE}
+    tops = [font["glyf"][name].yMax for name in names]
+    assert tops == sorted(tops) and len(set(tops)) == len(tops) == 8
+    assert tops[-1] < font["OS/2"].sCapHeight + 100  # about the height of a capital
+    assert {font["glyf"][name].xMax - font["glyf"][name].xMin for name in names} == {
+        fonts.SPARK_BAR_WIDTH}
+
+
 def test_the_built_faces_are_up_to_date_with_the_system_font(built_faces):
     assert fonts.print_fonts_up_to_date(), (
         f"the print font in {fonts.PRINT_FONT_DIR} was built from another system font or "

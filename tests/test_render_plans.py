@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from customer_plans.render.batch import render_plans, write_documents
+from customer_plans.render.batch import plan_section, render_plans, write_documents
 from customer_plans.render.context import PlanInputs, QualityStatus, build_plan_contexts
 from customer_plans.render.html import render_plan_html
 from customer_plans.render.sample import example_bank
@@ -209,6 +209,14 @@ def test_pdf_prints_chinese_with_an_embedded_cjk_font(out_dir):
     assert cjk and all(" yes " in line for line in cjk)
     # everything in this plan is within that font: the full CJK font is not embedded too
     assert "Noto-Sans-CJK" not in fonts
+
+
+def test_pdf_draws_the_aum_sparkline_of_a_customer_at_risk_as_text(out_dir, plans):
+    """王小明 (C0001, high churn risk) lost a third of his AUM over 13 weeks, steadily."""
+    line = next(line for line in pdf_text(out_dir / "M001.pdf").splitlines() if "王小明" in line)
+    assert "█▇▇▆▆▅▅▄▄▃▃▂▂▁" in line
+    assert "<svg" not in plan_section(plans[0]).body.split("book-print")[0]  # text, not SVG
+    assert 'class="sparkline"' in render_plan_html(plans[0])  # the email keeps its picture
 
 
 @pytest.mark.parametrize("manager_id", MANAGERS)

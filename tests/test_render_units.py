@@ -24,7 +24,7 @@ from customer_plans.render.masking import (
     scrub_text,
 )
 from customer_plans.render.messages import MESSAGES, language_of, translate
-from customer_plans.render.svg import BarSegment, BookRow, book_bars, sparkline
+from customer_plans.render.svg import BarSegment, BookRow, book_bars, spark_bars, sparkline
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "include" / "templates" / "plans"
@@ -146,6 +146,13 @@ def test_sparkline_is_plain_svg_and_falls_red():
     assert "#dc2626" in svg  # falling: red
     assert "#2563eb" in str(sparkline([1.0, 2.0]))
     assert str(sparkline([1.0])) == "" and str(sparkline([None, float("nan")])) == ""
+
+
+def test_spark_bars_scale_the_values_to_eight_heights_for_paper():
+    # lowest ▁, highest █; 90 and 80 at 5/7 and 2/7 of the way up; missing weeks left out
+    assert spark_bars([100.0, 90.0, None, 70.0, float("nan"), 80.0]) == "█▆▁▃"
+    assert spark_bars([5.0, 5.0, 5.0]) == "▄▄▄"  # flat: middle bars
+    assert spark_bars([1.0]) == "" and spark_bars([None, float("nan")]) == ""
 
 
 def test_every_exclusion_reason_reads_in_both_languages():

@@ -27,6 +27,7 @@ from customer_plans.render.svg import (
     BarSegment,
     BookRow,
     book_bars,
+    spark_bars,
     sparkline,
 )
 from customer_plans.rules import Rules
@@ -200,7 +201,8 @@ class ContactView:
     aum_cny: float | None
     aum_trend_90d_pct: float | None
     churn_level: str
-    sparkline: Markup
+    sparkline: Markup  # SVG, for the email
+    spark_bars: str  # the same line as bar characters, for paper (svg.spark_bars)
     maturing_amount_cny: float | None
     maturing_date: date | None
     last_reached_date: date | None
@@ -515,6 +517,11 @@ def _contact_views(
                     sparkline(list(weekly[position]))
                     if churn_level in SPARKLINE_CHURN_LEVELS
                     else Markup("")
+                ),
+                spark_bars=(
+                    spark_bars(list(weekly[position]))
+                    if churn_level in SPARKLINE_CHURN_LEVELS
+                    else ""
                 ),
                 maturing_amount_cny=amount,
                 maturing_date=when,

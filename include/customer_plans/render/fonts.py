@@ -50,7 +50,7 @@ SOURCE_FAMILY = "Noto Sans CJK SC"
 SOURCE_PACKAGE = "fonts-noto-cjk"
 STAMP_NAME = "build-stamp.json"
 # Bump when the output of build_face changes for the same inputs, so existing builds are redone.
-BUILD_VERSION = 1
+BUILD_VERSION = 2
 # cu2qu tolerance in font units (1000 per em): at 9 pt, 1 unit is 0.003 mm
 MAX_CURVE_ERROR = 1.0
 
@@ -61,11 +61,24 @@ EXTRA_RANGES = (
     (0x00A0, 0x017F),  # Latin-1 Supplement, Latin Extended-A
     (0x2000, 0x206F),  # General Punctuation
     (0x2190, 0x21FF),  # Arrows
+    (0x2581, 0x2588),  # Block Elements: the eighths, drawn as spark bars (SPARK_BARS)
     (0x25A0, 0x25FF),  # Geometric Shapes (bullets)
     (0x3000, 0x303F),  # CJK Symbols and Punctuation
     (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
 )
 EXTRA_CHARS = "•€¥‰℃№"
+
+# The lower one-eighth to full blocks, ▁ to █: a paper plan's AUM sparkline is a word of them
+# (``svg.spark_bars``), which WeasyPrint sets like any text, where an inline SVG costs it as
+# much as a dozen lines. The source font draws them an em wide, so 13 weeks would span
+# 13 ems; the print font redraws them as narrow bars in the line's own ink, their heights
+# rising by equal steps from just under the baseline to about the cap height (font units
+# of a 1,000-unit em).
+SPARK_BARS = "▁▂▃▄▅▆▇█"
+SPARK_ADVANCE = 320
+SPARK_BAR_WIDTH = 240
+SPARK_BOTTOM = -100
+SPARK_STEP = 110
 
 
 @dataclass(frozen=True)
@@ -283,6 +296,30 @@ def _cff_to_glyf(font) -> None:
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
+def _draw_spark_bars(font) -> None:
+    """Redraw ``SPARK_BARS`` as narrow bars, ``SPARK_ADVANCE`` units apart."""
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    cmap = font.getBestCmap()
+    glyf = font["glyf"]
+    left = (SPARK_ADVANCE - SPARK_BAR_WIDTH) // 2
+    right = left + SPARK_BAR_WIDTH
+    for step, char in enumerate(SPARK_BARS, 1):
+        name = cmap.get(ord(char))
+        if name is None:  # a codepoints list without the bars (tests build small faces)
+            continue
+        top = SPARK_BOTTOM + step * SPARK_STEP
+        pen = TTGlyphPen(None)
+        # clockwise: TrueType's outer contours run that way
+        pen.moveTo((left, SPARK_BOTTOM))
+        pen.lineTo((left, top))
+        pen.lineTo((right, top))
+        pen.lineTo((right, SPARK_BOTTOM))
+        pen.closePath()
+        glyf[name] = pen.glyph()
+        font["hmtx"][name] = (SPARK_ADVANCE, left)
+
+
 def build_face(
     source: SourceFace, face: PrintFace, codepoints: Iterable[int] | None = None
 ) -> bytes:
@@ -299,6 +336,7 @@ def build_face(
         _rename(font, face)
         if "CFF " in font:
             _cff_to_glyf(font)
+        _draw_spark_bars(font)
         buffer = io.BytesIO()
         font.save(buffer)
     return buffer.getvalue()

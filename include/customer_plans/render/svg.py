@@ -1,9 +1,11 @@
-"""Small inline SVG charts: no script, no external resource, text escaped.
+"""Small charts: inline SVG (no script, no external resource, text escaped), and text.
 
 ``book_bars`` draws a manager's (or a branch's) book as one stacked bar per tier,
 split by lifecycle stage (its labels are HTML beside it); ``sparkline`` draws a
 customer's AUM over the last 13 weeks. Both return ``Markup`` so templates can place
 them as they are; they hold no text, and every attribute value is escaped here.
+``spark_bars`` is the sparkline for paper: a word of bar characters (▁ to █) that the
+print font draws as narrow bars, so the line is set as text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
+
+from customer_plans.render.fonts import SPARK_BARS
 
 # one colour per lifecycle stage, in the order stages are listed
 LIFECYCLE_COLOURS = {
@@ -93,16 +97,39 @@ def book_bars(rows: Sequence[BookRow]) -> Markup:
     )
 
 
+def _present(values: Sequence[float | None]) -> list[tuple[int, float]]:
+    """``(position, value)`` of the values that are there (not None, not NaN)."""
+    return [
+        (i, float(v))
+        for i, v in enumerate(values)
+        if v is not None and not (isinstance(v, float) and math.isnan(v))
+    ]
+
+
+def spark_bars(values: Sequence[float | None]) -> str:
+    """``values`` (oldest first) as one bar character each, ▁ lowest to █ highest.
+
+    The paper plan's sparkline: WeasyPrint sets it as part of the line, where an inline
+    SVG costs it as much as a dozen lines of text (``fonts.SPARK_BARS`` makes the bars
+    narrow). Missing values are left out; fewer than two values give ""; a flat series
+    is a row of middle bars.
+    """
+    points = [v for _, v in _present(values)]
+    if len(points) < 2:
+        return ""
+    low, high = min(points), max(points)
+    if high == low:
+        return SPARK_BARS[3] * len(points)
+    top = len(SPARK_BARS) - 1
+    return "".join(SPARK_BARS[round((v - low) / (high - low) * top)] for v in points)
+
+
 def sparkline(values: Sequence[float | None], width: int = 120, height: int = 28) -> Markup:
     """A line of ``values`` (oldest first); falling lines are drawn red, others blue.
 
     Missing points are skipped; fewer than two points draw nothing.
     """
-    points = [
-        (i, float(v))
-        for i, v in enumerate(values)
-        if v is not None and not (isinstance(v, float) and math.isnan(v))
-    ]
+    points = _present(values)
     if len(points) < 2:
         return Markup("")
     low = min(v for _, v in points)
