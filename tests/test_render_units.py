@@ -165,23 +165,28 @@ def test_every_exclusion_reason_reads_in_both_languages():
 
 
 def test_book_on_paper_is_bars_beside_escaped_text():
-    """The SVG holds only the bars (one path per colour); labels, counts and legend are HTML
-    lines, escaped, one per bar."""
+    """The SVG holds only shapes (one path per colour): the bars and a legend swatch per
+    stage; labels, counts and legend names are HTML lines, escaped, one per bar or swatch."""
     rows = (
         BookRow(tier_code="x", tier_label="<script>alert(1)</script>", total=3,
                 segments=(BarSegment("stable", "稳定期", 3, "#3b82f6", 100.0),)),
         BookRow(tier_code="y", tier_label="Gold", total=1,
                 segments=(BarSegment("new", "新客户", 1, "#7dd3fc", 100 / 3),)),
     )
-    svg = str(book_bars(rows))
-    assert "<text" not in svg and svg.count("<path") == 2
-    assert 'width="520" height="52"' in svg  # two rows of 26 px
-    assert "h520v18" in svg and "h173.3v18" in svg  # bar lengths in proportion
-    book = Book(total=4, rows=rows, legend=(("<b>", "#3b82f6"),), svg=Markup(svg))
+    svg = str(book_bars(rows, ["#7dd3fc", "#3b82f6", "#ef4444"]))
+    assert "<text" not in svg and svg.count("<path") == 3
+    # two rows of 26 px; three swatches of 18 px, 24 px right of the 380 px bars
+    assert 'width="414" height="54"' in svg
+    assert "h380v18" in svg and "h126.7v18" in svg  # bar lengths in proportion
+    assert "M404 4h10v10h-10z" in svg and "M404 40h10v10h-10z" in svg  # first, third swatch
+    assert 'width="380" height="52"' in str(book_bars(rows))  # no legend, no swatches
+    book = Book(total=4, rows=rows, legend=(("<b>", "#3b82f6"), ("lost", "#ef4444")),
+                svg=Markup(svg))
     html = get_environment().get_template("partials/book_print.html").render(
         book=book, locale="en", lang="en")
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;\nGold" in html
-    assert ">3\n1</p>" in html and "&lt;b&gt;" in html and "<b>" not in html
+    assert ">3\n1</p>" in html and ">&lt;b&gt;\nlost</p>" in html and "<b>" not in html
+    assert "<span" not in html
 
 
 def test_known_quality_warnings_read_in_the_managers_language():

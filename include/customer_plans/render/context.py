@@ -582,7 +582,7 @@ def build_book(
         total=total,
         rows=tuple(rows),
         legend=legend,
-        svg=book_bars(rows) if total else Markup(""),
+        svg=book_bars(rows, [colour for _, colour in legend]) if total else Markup(""),
     )
 
 

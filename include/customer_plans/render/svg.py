@@ -62,20 +62,26 @@ def _rect(x: float, y: float, w: float, h: float) -> str:
     return f"M{_fmt(x)} {_fmt(y)}h{_fmt(w)}v{_fmt(h)}h-{_fmt(w)}z"
 
 
-# the book's bars on paper, in CSS px: the labels and counts beside them are HTML lines of
-# the same pitch (print.css, .book-print-*)
-BOOK_BAR_WIDTH = 520
+# the book on paper, in CSS px (print.css, .book-print-*): the tier labels and counts beside the
+# bars are HTML lines at the bars' pitch; the legend's names are HTML lines at the swatches'
+# pitch, to the right of the bars
+BOOK_BAR_WIDTH = 380
 BOOK_ROW_PITCH = 26
 BOOK_BAR_HEIGHT = 18
+LEGEND_GAP = 24
+LEGEND_PITCH = 18
+LEGEND_SWATCH = 10
 
 
-def book_bars(rows: Sequence[BookRow]) -> Markup:
-    """The book as one stacked horizontal bar per tier (top tier first), bars only.
+def book_bars(rows: Sequence[BookRow], legend_colours: Sequence[str] = ()) -> Markup:
+    """The book as one stacked horizontal bar per tier (top tier first), and a column of
+    legend swatches (one per colour of ``legend_colours``) to their right; shapes only.
 
-    The tier labels, counts and legend are HTML text next to it (``partials/book_print.html``):
-    WeasyPrint lays out and draws SVG text one character at a time, which made a chart's
-    few words cost as much as a page of text. One ``<path>`` per colour holds all of its
-    rectangles: WeasyPrint styles and draws every SVG element on its own.
+    The tier labels, counts and legend names are HTML text next to it
+    (``partials/book_print.html``): WeasyPrint lays out and draws SVG text one character at
+    a time, which made a chart's few words cost as much as a page of text, and a coloured
+    span in a line of text costs it about as much as a line. One ``<path>`` per colour holds
+    all of its rectangles: WeasyPrint styles and draws every SVG element on its own.
     """
     shapes: dict[str, list[str]] = {}
     inset = (BOOK_ROW_PITCH - BOOK_BAR_HEIGHT) / 2
@@ -88,9 +94,16 @@ def book_bars(rows: Sequence[BookRow]) -> Markup:
                 continue
             shapes.setdefault(segment.colour, []).append(_rect(x, y, w, BOOK_BAR_HEIGHT))
             x += w
+    swatch_x = BOOK_BAR_WIDTH + LEGEND_GAP
+    swatch_inset = (LEGEND_PITCH - LEGEND_SWATCH) / 2
+    for index, colour in enumerate(legend_colours):
+        shapes.setdefault(colour, []).append(
+            _rect(swatch_x, index * LEGEND_PITCH + swatch_inset, LEGEND_SWATCH, LEGEND_SWATCH))
+    width = swatch_x + LEGEND_SWATCH if legend_colours else BOOK_BAR_WIDTH
+    height = max(len(rows) * BOOK_ROW_PITCH, len(legend_colours) * LEGEND_PITCH)
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="book-bars" role="img" '
-        f'width="{BOOK_BAR_WIDTH}" height="{len(rows) * BOOK_ROW_PITCH}">'
+        f'width="{width}" height="{height}">'
         + "".join(f'<path d="{"".join(rects)}" fill="{escape(colour)}"/>'
                   for colour, rects in shapes.items())
         + "</svg>"
