@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import format_decimal as babel_format_decimal
 
 from customer_plans.render.messages import language_of
 
@@ -50,6 +51,17 @@ def _parsed_locale(identifier: str) -> Locale:
     # parsed once: Babel re-parses and re-normalizes a locale string on every call, which
     # was a tenth of a plan's render time
     return Locale.parse(identifier)
+
+
+@functools.cache
+def _number_pattern(pattern: str) -> NumberPattern:
+    return parse_pattern(pattern)
+
+
+def format_decimal(number: float, format: str, locale: Locale) -> str:  # noqa: A002 - Babel's name
+    """Babel's ``format_decimal`` with the pattern parsed once: Babel parses it on every call,
+    at about 50 microseconds each, several hundred times per plan."""
+    return babel_format_decimal(number, format=_number_pattern(format), locale=locale)
 
 
 def format_number(value: Any, locale: str | None, decimals: int = 0) -> str:
