@@ -60,6 +60,7 @@ def test_built_faces_are_truetype_plan_sans_sc_with_every_gb2312_character(
     assert font["name"].getDebugName(6) == f"PlanSansSC-{style}"
     assert font["OS/2"].usWeightClass == weight
     assert {"GSUB", "GPOS"} <= set(font.keys())  # shaping and kerning kept
+    assert not {"vhea", "vmtx"} & set(font.keys())  # horizontal text only: no vertical metrics
     cmap = font.getBestCmap()
     ascii_codes = set(range(0x20, 0x7F))
     assert not (fonts.gb2312_codepoints() | ascii_codes) - cmap.keys()
