@@ -52,7 +52,8 @@ setup: $(VENV)/.synced system-deps $(PRINT_FONT)  ## create .venv with the locke
 demo: setup  ## generate a demo bank, run the nightly DAG for the demo business date, print where the plans are
 	@$(AIRFLOW_ENV) && scripts/demo.sh "$(DEMO_CUSTOMERS)" "$(DEMO_MANAGERS)" "$(DEMO_BRANCHES)" "$(DEMO_BUSINESS_DATE)"
 
-test: setup $(VENV)/.synced-celery  ## run the whole test suite (PostgreSQL and Redis tests skip, saying why, when no server is reachable)
+test: setup $(VENV)/.synced-celery  ## ruff, then the whole test suite (PostgreSQL and Redis tests skip, saying why, when no server is reachable)
+	$(BIN)/ruff check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 airflow-ui:  ## start the Airflow UI (standalone, low parallelism) on the project's Airflow home

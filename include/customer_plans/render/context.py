@@ -491,7 +491,7 @@ def _contact_views(
     # indexing for every row and was a quarter of building a plan
     columns = list(rows.columns)
     records = (dict(zip(columns, values, strict=True))
-               for values in zip(*(rows[column].tolist() for column in columns)))
+               for values in zip(*(rows[column].tolist() for column in columns), strict=True))
     for position, row in enumerate(records):
         reasons = parse_reasons(row["reasons"])
         churn_level = _text(row["churn_level"])
