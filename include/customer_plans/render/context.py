@@ -497,6 +497,8 @@ def _contact_views(
         churn_level = _text(row["churn_level"])
         amount, when = _maturing(reasons)
         home = _text(row["home_manager_id"])
+        # the AUM line is drawn for customers at risk only: SVG for email, bars for paper
+        weeks = list(weekly[position]) if churn_level in SPARKLINE_CHURN_LEVELS else []
         views.append(
             ContactView(
                 rank=int(row["rank"]),
@@ -519,16 +521,8 @@ def _contact_views(
                 aum_cny=_number_or_none(row["aum_cny"]),
                 aum_trend_90d_pct=_number_or_none(row["aum_trend_90d_pct"]),
                 churn_level=churn_level,
-                sparkline=(
-                    sparkline(list(weekly[position]))
-                    if churn_level in SPARKLINE_CHURN_LEVELS
-                    else Markup("")
-                ),
-                spark_bars=(
-                    spark_bars(list(weekly[position]))
-                    if churn_level in SPARKLINE_CHURN_LEVELS
-                    else ""
-                ),
+                sparkline=sparkline(weeks) if weeks else Markup(""),
+                spark_bars=spark_bars(weeks) if weeks else "",
                 maturing_amount_cny=amount,
                 maturing_date=when,
                 last_reached_date=filters.to_date(row["last_reached_date"]),
