@@ -166,3 +166,84 @@ def test_a_pdf_embeds_plan_sans_sc_and_prints_rare_names_with_the_system_font(
     text = run("pdftotext", str(path), "-")
     assert f"客户 {RARE_NAME} 今日联系，存款 ¥1,200 到期。" in text
     assert f"重点客户 {RARE_NAME}" in text
+
+
+SHAPING_SAMPLE = {
+    # digits (the source's locl swaps them for zh-CN and en), Latin, CJK and Latin
+    # punctuation, characters with Japanese and Traditional forms (骨, 直, 角), the spark bars
+    "zh-CN": "客户 骨直角 2026年11月21日 资产 ¥1,234,567.89 “提醒”（90天下降37%）—— ▁▃▅█ 12.5万",
+    "en": "Plan for Sat, 21 Nov 2026 · AUM ¥1,234,567.89 “Call” 0123456789 office fl 骨直角",
+}
+
+
+def _drawn_glyphs(pdf: bytes, font_path) -> list[object]:
+    """What a PDF of one font draws: text matrices, and per TJ the glyphs (outline, advance)
+    and the position adjustments between them."""
+    import re
+    import zlib
+
+    font = TTFont(font_path)
+    glyf, hmtx, order = font["glyf"], font["hmtx"], font.getGlyphOrder()
+    streams = []
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            streams.append(zlib.decompress(raw))
+        except zlib.error:
+            continue
+    drawn: list[object] = []
+    for stream in streams:
+        for match in re.finditer(rb"([-\d. ]+) Tm|\[(.*?)\] TJ", stream, re.S):
+            if match.group(1):
+                drawn.append(match.group(1))
+                continue
+            for hexes, adjust in re.findall(rb"<([0-9a-f]*)>([-\d.]*)", match.group(2)):
+                for start in range(0, len(hexes), 4):
+                    name = order[int(hexes[start:start + 4], 16)]
+                    drawn.append((glyf[name].compile(glyf), hmtx[name]))
+                drawn.append(adjust)
+    return drawn
+
+
+def test_the_print_font_shapes_plans_as_the_source_features_would(tmp_path):
+    """Leaving out the features and language systems plans never use changes no glyph: text in
+    zh-CN and en prints the same outlines at the same places as with every feature kept."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    face = fonts.PRINT_FACES[0]
+    source = fonts.find_source_face(face)
+    codepoints = {ord(char) for text in SHAPING_SAMPLE.values() for char in text}
+    paragraphs = "".join(f'<p lang="{lang}">{text}</p>' for lang, text in SHAPING_SAMPLE.items())
+    drawn = {}
+    for every_feature in (False, True):
+        path = tmp_path / f"face-{every_feature}.ttf"
+        path.write_bytes(fonts.build_face(source, face, codepoints, every_feature=every_feature))
+        font_config = FontConfiguration()
+        css = weasyprint.CSS(
+            string=f'@font-face {{ font-family: "Shaping Test"; src: url({path.as_uri()}) }}'
+            'body { font-family: "Shaping Test"; font-size: 10pt }',
+            font_config=font_config,
+        )
+        pdf = weasyprint.HTML(string=f"<html><body>{paragraphs}</body></html>").write_pdf(
+            stylesheets=[css], font_config=font_config
+        )
+        (tmp_path / "sample.pdf").write_bytes(pdf)
+        embedded = run("pdffonts", str(tmp_path / "sample.pdf")).splitlines()[2:]
+        assert [line.split()[0].split("+")[1] for line in embedded] == ["Shaping-Test"]
+        drawn[every_feature] = _drawn_glyphs(pdf, path)
+    glyphs = [item for item in drawn[True] if isinstance(item, tuple)]
+    assert len(glyphs) >= sum(len(text.replace(" ", "")) for text in SHAPING_SAMPLE.values())
+    assert drawn[False] == drawn[True]
+
+
+def test_the_print_font_leaves_out_other_locales_and_vertical_forms(built_faces):
+    """A face of one glyph per character, about: 7,916 glyphs where every feature kept 14,356
+    (Japanese, Korean and Traditional forms, vertical and width variants, alternates)."""
+    for font in built_faces.values():
+        assert font["maxp"].numGlyphs < len(font.getBestCmap()) + 100
+        table = font["GSUB"].table
+        systems = {system.LangSysTag for record in table.ScriptList.ScriptRecord
+                   for system in record.Script.LangSysRecord}
+        assert not systems & fonts.OTHER_LANGUAGE_SYSTEMS
+        features = {record.FeatureTag for record in table.FeatureList.FeatureRecord}
+        assert "locl" in features and not features & {"vert", "vrt2", "aalt", "fwid"}

@@ -5,7 +5,9 @@ fonts-noto-cjk: 65,535 CFF glyphs per face) makes that step slow: HarfBuzz-Subse
 spends about 0.05 s per face per PDF on it. A font cut down once to the characters
 plans print (all of GB2312, Latin, punctuation, full-width forms, arrows and bullet
 shapes) and converted to TrueType outlines takes 35-50 % off the time to write a PDF
-and 50-70 % off its size (sample plans; ``benchmarks/bench_print_font.py``).
+and 50-70 % off its size (sample plans; ``benchmarks/bench_print_font.py``). It keeps only
+the OpenType features and language systems zh-CN and en text uses (``LAYOUT_FEATURES``):
+7,916 glyphs, about one per character, where all of the source's kept 14,356.
 
 ``build_print_fonts()`` derives that font from the installed system font (nothing is
 downloaded; Noto is under the SIL Open Font License, so the derived font carries a
@@ -50,7 +52,7 @@ SOURCE_FAMILY = "Noto Sans CJK SC"
 SOURCE_PACKAGE = "fonts-noto-cjk"
 STAMP_NAME = "build-stamp.json"
 # Bump when the output of build_face changes for the same inputs, so existing builds are redone.
-BUILD_VERSION = 4
+BUILD_VERSION = 5
 # cu2qu tolerance in font units (1000 per em): at 9 pt, 1 unit is 0.003 mm
 MAX_CURVE_ERROR = 1.0
 
@@ -74,6 +76,19 @@ EXTRA_CHARS = "•€¥‰℃№"
 # 13 ems; the print font redraws them as narrow bars in the line's own ink, their heights
 # rising by equal steps from just under the baseline to about the cap height (font units
 # of a 1,000-unit em).
+# The OpenType features HarfBuzz applies to horizontal text unasked (hb-ot-shape's common and
+# horizontal features; the print CSS asks for no other). The source face also has
+# alternates (aalt, hist, dlig), width variants (fwid, hwid, pwid), ruby and vertical forms
+# (vert, vrt2) that plans never ask for, and its subset would keep every glyph they reach.
+LAYOUT_FEATURES = (
+    "abvm", "blwm", "ccmp", "locl", "mark", "mkmk", "rlig",
+    "calt", "clig", "curs", "dist", "kern", "liga", "rclt",
+)
+# OpenType language systems of the other CJK locales. Plans are set in zh-CN (ZHS) or en (the
+# script's default system); the locl forms of Japanese, Korean and Traditional Chinese
+# (Taiwan, Hong Kong) are most of the glyphs the subset would otherwise keep, 14,356 in all.
+OTHER_LANGUAGE_SYSTEMS = frozenset({"JAN ", "KOR ", "ZHT ", "ZHH "})
+
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 SPARK_ADVANCE = 320
 SPARK_BAR_WIDTH = 240
@@ -219,11 +234,34 @@ def find_source_face(face: PrintFace) -> SourceFace:
     return source
 
 
-def _subset(font, codepoints: Iterable[int]) -> None:
+def _drop_other_language_systems(font) -> None:
+    """Forget the other CJK locales' language systems, so that the subsetter drops the
+    features (locl) only they use and the glyphs only those reach."""
+    for tag in ("GSUB", "GPOS"):
+        if tag not in font:
+            continue
+        for record in font[tag].table.ScriptList.ScriptRecord:
+            script = record.Script
+            script.LangSysRecord = [
+                system for system in script.LangSysRecord
+                if system.LangSysTag not in OTHER_LANGUAGE_SYSTEMS
+            ]
+            script.LangSysCount = len(script.LangSysRecord)
+
+
+def _subset(font, codepoints: Iterable[int], every_feature: bool = False) -> None:
+    """Cut ``font`` down to ``codepoints`` and what shaping them for plans needs: the source's
+    shaping and kerning for zh-CN and en text, nothing for other locales, vertical text or
+    alternates (or, with ``every_feature``, all of the source's features and language
+    systems: a test checks that both print the same glyphs at the same places)."""
     from fontTools import subset
 
     options = subset.Options()
-    options.layout_features = ["*"]  # shaping and kerning as in the source font
+    if every_feature:
+        options.layout_features = ["*"]
+    else:
+        _drop_other_language_systems(font)
+        options.layout_features = list(LAYOUT_FEATURES)
     options.name_IDs = ["*"]  # copyright, license and credits stay with the font
     options.name_languages = ["*"]
     options.name_legacy = True
@@ -330,7 +368,10 @@ def _drop_vertical_metrics(font) -> None:
 
 
 def build_face(
-    source: SourceFace, face: PrintFace, codepoints: Iterable[int] | None = None
+    source: SourceFace,
+    face: PrintFace,
+    codepoints: Iterable[int] | None = None,
+    every_feature: bool = False,
 ) -> bytes:
     """The print font's ``face`` as TrueType bytes, cut from ``source`` to ``codepoints``.
 
@@ -341,7 +382,7 @@ def build_face(
 
     font = TTFont(source.path, fontNumber=source.index, recalcTimestamp=False)
     with font:
-        _subset(font, print_codepoints() if codepoints is None else codepoints)
+        _subset(font, print_codepoints() if codepoints is None else codepoints, every_feature)
         _rename(font, face)
         if "CFF " in font:
             _cff_to_glyf(font)
