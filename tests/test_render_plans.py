@@ -230,6 +230,8 @@ def test_every_pdf_page_has_the_running_header_and_its_own_page_numbers(out_dir,
         assert f"{NAMES[manager_id]} · {branch}" in text, (manager_id, page)
         assert plan_date in text
         assert re.search(rf"(?<!\d){page}\s*/\s*{pages}\s*$", text.strip()), (manager_id, page)
+        footer = text.strip().splitlines()[-1]  # the confidentiality notice beside the number
+        assert NAMES[manager_id] in footer and ("Do not forward" in footer or "请勿转发" in footer)
 
 
 def test_a_pdf_holds_only_its_own_manager(out_dir):

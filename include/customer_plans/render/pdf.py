@@ -103,13 +103,17 @@ class PrintSection:
 
 
 def page_rules(sections: Sequence[PrintSection]) -> str:
-    """Per-section @page rules: page numbers restart at 1 and total per section."""
+    """Per-section @page rules: page numbers restart at 1 and total per section.
+
+    The footer is the section's confidentiality notice (``string(confidential)``, set in its
+    header) and then its page number, in one margin box.
+    """
     rules = []
     for section in sections:
         name = f"p{section.anchor}"
         rules.append(
-            f"@page {name} {{ @bottom-right {{ content: counter(page) \" / \" "
-            f"target-counter(url(#end-{section.anchor}), page); }} }}\n"
+            f"@page {name} {{ @bottom-right {{ content: string(confidential) \" · \" "
+            f"counter(page) \" / \" target-counter(url(#end-{section.anchor}), page); }} }}\n"
             f"@page :nth(1 of {name}) {{ counter-reset: page 1; }}"
         )
     return "\n".join(rules)
