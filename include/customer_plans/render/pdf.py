@@ -202,9 +202,10 @@ def html_document(html: str) -> weasyprint.HTML:
     The print document (``plan_print.html``) is written as well-formed XML, so the C XML
     parser reads it: WeasyPrint's own HTML parser is pure Python and took a tenth of a
     plan's render time, most of it on the inline SVG's attributes. For well-formed input
-    both parsers give the same element tree (a test checks that the PDFs come out byte for
-    byte the same). Anything the XML parser refuses (a roll-up's ``<br>``, a control
-    character in the data) is read by WeasyPrint's parser, as before.
+    both parsers give the same element tree (tests check, for plans and roll-ups, that the
+    PDFs come out byte for byte the same; templates write ``<br/>``, not ``<br>``). Anything
+    the XML parser refuses (a control character in the data, say) is read by WeasyPrint's
+    parser, as before.
     """
     base_url = str(PLAN_TEMPLATES_DIR) + "/"
     try:
