@@ -1,7 +1,7 @@
 """Rendering a real bank's plans as the DAG's render tasks do: figures for the speed target.
 
     make demo   # once: the demo bank, its plans database and staging files
-    .venv/bin/python benchmarks/bench_render_bank.py [--business-date 2026-11-20]
+    .venv/bin/python benchmarks/bench_render_bank.py [--business-date 2026-11-20] [--repeat 3]
 
 Reads the plans of ``--business-date`` from the configured plans database and staging
 folder (``customer_plans.settings``), splits the managers in two halves and renders each
@@ -116,6 +116,9 @@ def main() -> None:
     parser.add_argument("--calls", action="store_true",
                         help="count Python calls per plan instead of timing")
     parser.add_argument("--managers", type=int, default=50, help="plans counted by --calls")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of the pair of processes, the fastest kept (the machine is "
+                        "shared: its speed moves by more than a change to rendering does)")
     args = parser.parse_args()
 
     from customer_plans.pipeline import RunContext
@@ -138,8 +141,14 @@ def main() -> None:
     subprocess.run([sys.executable, "-c", START_UP], check=True)
     start_up = time.perf_counter() - started
 
-    with ProcessPoolExecutor(2) as pool:
-        results = list(pool.map(_render_half, halves, [args.business_date] * 2))
+    runs = []
+    for _ in range(max(args.repeat, 1)):
+        with ProcessPoolExecutor(2) as pool:
+            runs.append(list(pool.map(_render_half, halves, [args.business_date] * 2)))
+    results = min(runs, key=lambda pair: max(r["wall"] for r in pair))
+    if len(runs) > 1:
+        walls = ", ".join(f"{max(r['wall'] for r in pair):.1f}" for pair in runs)
+        print(f"{len(runs)} runs, wall s of each pair: {walls}; the fastest is reported")
     plans = sum(r["plans"] for r in results)
     print(f"bank: {plans} plans, {sum(r['lines'] for r in results)} plan lines "
           f"(with deferred items), {sum(r['pages'] for r in results)} pages")
