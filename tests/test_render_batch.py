@@ -119,41 +119,6 @@ def test_branch_rollup_pdf_has_header_and_page_numbers(rendered):
     assert re.search(r"1\s*/\s*1\s*$", text.strip())
 
 
-def test_rollup_print_documents_are_read_as_xml_and_lay_out_as_weasyprints_parser_does(
-    sources, rules
-):
-    """Roll-ups take the C XML parser's fast path too (pdf.html_document): well-formed, and
-    the same PDF bytes as WeasyPrint's own HTML parser gives."""
-    from xml.etree import ElementTree
-
-    import weasyprint
-    from customer_plans.render.batch import rollup_section
-    from customer_plans.render.data import RollupInputs
-    from customer_plans.render.environment import PLAN_TEMPLATES_DIR
-    from customer_plans.render.pdf import (
-        PlanURLFetcher,
-        html_document,
-        print_document_html,
-        print_stylesheet,
-    )
-    from customer_plans.render.rollup import build_branch_contexts
-
-    bank = sources["bank"]
-    inputs = RollupInputs(bank.inputs.contacts, bank.inputs.segments, bank.inputs.managers,
-                          bank.inputs.customers, bank.exclusions, bank.inputs.feedback,
-                          bank.inputs.quality)
-    branches = build_branch_contexts(inputs, BUSINESS_DATE, rules)
-    html = print_document_html([rollup_section(branch) for branch in branches])
-    ElementTree.fromstring(html)
-    stylesheet, font_config = print_stylesheet()
-    fast = html_document(html).render(stylesheets=[stylesheet], font_config=font_config)
-    slow = weasyprint.HTML(string=html, base_url=str(PLAN_TEMPLATES_DIR) + "/",
-                           url_fetcher=PlanURLFetcher()).render(
-        stylesheets=[stylesheet], font_config=font_config)
-    assert len(fast.pages) == len(slow.pages) > len(branches)
-    assert fast.write_pdf() == slow.write_pdf()
-
-
 def test_manager_batches_validates_its_size(sources):
     with pytest.raises(ValueError, match="batch_size"):
         manager_batches(sources["url"], BUSINESS_DATE, sources["staging"] / "managers.parquet",

@@ -12,16 +12,24 @@ from xml.etree import ElementTree
 
 import pytest
 import weasyprint
-from customer_plans.render.batch import plan_section, render_plans, write_documents
+from customer_plans.render.batch import (
+    plan_section,
+    render_plans,
+    rollup_section,
+    write_documents,
+)
 from customer_plans.render.context import build_plan_contexts
+from customer_plans.render.data import RollupInputs
 from customer_plans.render.environment import PLAN_TEMPLATES_DIR
 from customer_plans.render.pdf import (
     PlanURLFetcher,
+    PrintSection,
     harfbuzz_subset_available,
     html_document,
     print_document_html,
     print_stylesheet,
 )
+from customer_plans.render.rollup import build_branch_contexts
 from customer_plans.render.sample import example_bank, sample_bank
 from weasyprint.urls import FatalURLFetchingError
 
@@ -129,14 +137,30 @@ def test_print_documents_read_as_xml_lay_out_as_weasyprints_own_parser_does(rule
         customers.loc[customers["customer_id"] == customer_id, "customer_name"] = name
     inputs = replace(bank.inputs, customers=customers)
     plans = build_plan_contexts(inputs, sorted(bank.manager_ids), BUSINESS_DATE, rules)
-    html = print_document_html([plan_section(plan) for plan in plans])
-    ElementTree.fromstring(html)  # well-formed: the fast path is the one taken
+    assert_both_parsers_print_the_same([plan_section(plan) for plan in plans])
+
+
+def test_rollup_print_documents_are_read_as_xml_as_well(rules):
+    """Roll-ups take the fast path too: their templates write <br/>, not <br>."""
+    bank = example_bank(BUSINESS_DATE)
+    inputs = RollupInputs(bank.inputs.contacts, bank.inputs.segments, bank.inputs.managers,
+                          bank.inputs.customers, bank.exclusions, bank.inputs.feedback,
+                          bank.inputs.quality)
+    branches = build_branch_contexts(inputs, BUSINESS_DATE, rules)
+    assert_both_parsers_print_the_same([rollup_section(branch) for branch in branches])
+
+
+def assert_both_parsers_print_the_same(sections: list[PrintSection]) -> None:
+    """The batch's print document is well-formed XML (so the C XML parser's fast path is the
+    one taken), and gives the same PDF bytes as WeasyPrint's own HTML parser."""
+    html = print_document_html(sections)
+    ElementTree.fromstring(html)
     stylesheet, font_config = print_stylesheet()
     fast = html_document(html).render(stylesheets=[stylesheet], font_config=font_config)
     slow = weasyprint.HTML(string=html, base_url=str(PLAN_TEMPLATES_DIR) + "/",
                            url_fetcher=PlanURLFetcher()).render(
         stylesheets=[stylesheet], font_config=font_config)
-    assert len(fast.pages) == len(slow.pages) > len(plans)
+    assert len(fast.pages) == len(slow.pages) > len(sections)
     assert fast.write_pdf() == slow.write_pdf()
 
 
