@@ -70,12 +70,6 @@ EXTRA_RANGES = (
 )
 EXTRA_CHARS = "•€¥‰℃№"
 
-# The lower one-eighth to full blocks, ▁ to █: a paper plan's AUM sparkline is a word of them
-# (``svg.spark_bars``), which WeasyPrint sets like any text, where an inline SVG costs it as
-# much as a dozen lines. The source font draws them an em wide, so 13 weeks would span
-# 13 ems; the print font redraws them as narrow bars in the line's own ink, their heights
-# rising by equal steps from just under the baseline to about the cap height (font units
-# of a 1,000-unit em).
 # The OpenType features HarfBuzz applies to horizontal text unasked (hb-ot-shape's common and
 # horizontal features; the print CSS asks for no other). The source face also has
 # alternates (aalt, hist, dlig), width variants (fwid, hwid, pwid), ruby and vertical forms
@@ -89,6 +83,12 @@ LAYOUT_FEATURES = (
 # (Taiwan, Hong Kong) are most of the glyphs the subset would otherwise keep, 14,356 in all.
 OTHER_LANGUAGE_SYSTEMS = frozenset({"JAN ", "KOR ", "ZHT ", "ZHH "})
 
+# The lower one-eighth to full blocks, ▁ to █: a paper plan's AUM sparkline is a word of them
+# (``svg.spark_bars``), which WeasyPrint sets like any text, where an inline SVG costs it as
+# much as a dozen lines. The source font draws them an em wide, so 13 weeks would span
+# 13 ems; the print font redraws them as narrow bars in the line's own ink, their heights
+# rising by equal steps from just under the baseline to about the cap height (font units
+# of a 1,000-unit em).
 SPARK_BARS = "▁▂▃▄▅▆▇█"
 SPARK_ADVANCE = 320
 SPARK_BAR_WIDTH = 240
