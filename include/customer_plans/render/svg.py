@@ -131,9 +131,9 @@ def spark_bars(values: Sequence[float | None]) -> str:
     if len(points) < 2:
         return ""
     low, high = min(points), max(points)
-    if high == low:
-        return SPARK_BARS[3] * len(points)
     top = len(SPARK_BARS) - 1
+    if high == low:
+        return SPARK_BARS[top // 2] * len(points)
     return "".join(SPARK_BARS[round((v - low) / (high - low) * top)] for v in points)
 
 
