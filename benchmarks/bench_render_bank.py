@@ -18,13 +18,26 @@ counts instead the Python function calls per plan of rendering the first ``--man
 plans (after one warm-up chunk) in this process: WeasyPrint's time is mostly Python, and
 the count, unlike CPU seconds on a shared machine, comes out the same on every run, so
 it tells whether a change to the templates, CSS or code made rendering cheaper.
+
+    .venv/bin/python benchmarks/bench_render_bank.py --full [--target 5000]
+
+renders ``--target`` plans for real instead of estimating: the bank's plans, repeated under
+new manager ids until there are ``--target`` of them (``M00001-02`` is the second copy of
+``M00001``'s plan), in render tasks of the DAG's size, two at a time, each task a fresh
+process that loads, builds, lays out and writes its plans as ``render_manager_batch``
+does. Prints the wall time from the first task's start to the last one's end, per task
+its plans, wall and CPU seconds and peak memory, and the files written (to a temporary
+folder, removed afterwards: about 250 KB a plan).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import math
+import multiprocessing
+import resource
 import subprocess
 import sys
 import tempfile
@@ -93,6 +106,61 @@ def _render_half(manager_ids: list[str], business_date: str) -> dict[str, float]
     }
 
 
+def _render_task(copies: list[tuple[int, list[str]]], business_date: str, out: str) -> dict:
+    """One render task in a fresh process: every copy's plans loaded and built, then laid out
+    and written ``LAYOUT_CHUNK`` at a time, as ``render_manager_batch`` does."""
+    started = time.perf_counter()
+    from customer_plans.render.batch import render_and_write_plans
+
+    ctx = _run_context(business_date)
+    plans = []
+    for copy, manager_ids in copies:
+        plans.extend(
+            plan if copy == 1 else dataclasses.replace(
+                plan, manager_id=f"{plan.manager_id}-{copy:02d}")
+            for plan in _build(ctx, _load(ctx, manager_ids), manager_ids)
+        )
+    render_and_write_plans(plans, Path(out))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"plans": len(plans), "wall": time.perf_counter() - started,
+            "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+
+
+def _full_run(managers: list[str], business_date: str, target: int) -> None:
+    """``target`` plans in render tasks of ``TASK_MANAGERS``, ``SLOTS`` at a time, timed."""
+    plan_ids = [(index // len(managers) + 1, managers[index % len(managers)])
+                for index in range(target)]
+    tasks = []
+    for start in range(0, target, TASK_MANAGERS):
+        copies: dict[int, list[str]] = {}
+        for copy, manager_id in plan_ids[start : start + TASK_MANAGERS]:
+            copies.setdefault(copy, []).append(manager_id)
+        tasks.append(list(copies.items()))
+    print(f"{target} plans from the bank's {len(managers)}, in {len(tasks)} render tasks of up "
+          f"to {TASK_MANAGERS}, {SLOTS} at a time, each a fresh process")
+    with tempfile.TemporaryDirectory() as out:
+        spawn = multiprocessing.get_context("spawn")
+        started = time.perf_counter()
+        with ProcessPoolExecutor(SLOTS, mp_context=spawn, max_tasks_per_child=1) as pool:
+            results = list(pool.map(_render_task, tasks, [business_date] * len(tasks),
+                                    [out] * len(tasks)))
+        wall = time.perf_counter() - started
+        for index, r in enumerate(results, 1):
+            print(f"task {index:2}: {r['plans']} plans, wall {r['wall']:.1f} s, "
+                  f"CPU {r['cpu']:.1f} s, peak memory {r['peak_mb']:.0f} MB")
+        pdfs = sorted(Path(out).glob("*.pdf"))
+        htmls = list(Path(out).glob("*.html"))
+        pdf_bytes = sum(path.stat().st_size for path in pdfs)
+        html_bytes = sum(path.stat().st_size for path in htmls)
+        pages = sum(_pages(path) for path in pdfs)
+    print(f"written: {len(pdfs)} PDFs ({pdf_bytes / 1e6:.0f} MB, {pages} pages) and "
+          f"{len(htmls)} HTML files ({html_bytes / 1e6:.0f} MB)")
+    print(f"{target} managers' plans rendered in {wall / 60:.1f} min on {SLOTS} processes "
+          f"({wall:.0f} s wall, {sum(r['cpu'] for r in results) / target:.3f} CPU s per plan)")
+    if len(pdfs) != target or len(htmls) != target:
+        sys.exit(f"expected {target} PDF and HTML files")
+
+
 def _python_calls_per_plan(manager_ids: list[str], business_date: str) -> float:
     import cProfile
     import pstats
@@ -116,6 +184,9 @@ def main() -> None:
     parser.add_argument("--calls", action="store_true",
                         help="count Python calls per plan instead of timing")
     parser.add_argument("--managers", type=int, default=50, help="plans counted by --calls")
+    parser.add_argument("--full", action="store_true",
+                        help="render --target plans for real (the bank's plans repeated) as "
+                        "the DAG's render tasks do, instead of estimating from the bank's")
     parser.add_argument("--repeat", type=int, default=1,
                         help="runs of the pair of processes, the fastest kept (the machine is "
                         "shared: its speed moves by more than a change to rendering does)")
@@ -134,6 +205,9 @@ def main() -> None:
         calls = _python_calls_per_plan(managers[: args.managers], args.business_date)
         print(f"{calls:,.0f} Python calls per plan (HTML + PDF + write), "
               f"first {min(args.managers, len(managers))} plans less a warm-up chunk")
+        return
+    if args.full:
+        _full_run(managers, args.business_date, args.target)
         return
     halves = [managers[: len(managers) // 2], managers[len(managers) // 2 :]]
 
