@@ -12,7 +12,7 @@ manager's plan for the next morning and email it to them.
 | `validate` | Great Expectations suites: a blocking failure stops the run before anything is sent |
 | `segment` | tier, familiarity, grid group, MAN, lifecycle and churn risk per customer |
 | `assign` | each manager's prioritized contact list, per branch batch |
-| `render` | per-manager HTML and PDF plans and the branch roll-ups, per manager batch |
+| `render` | HTML and PDF plans per manager batch, then the branch roll-ups per branch batch |
 | `deliver` | emails managers their plans, branch heads their roll-ups (or writes the outbox) |
 | `record` | the audit manifest: inputs, rules, outputs and their hashes, chained to the last |
 
@@ -181,14 +181,27 @@ def nightly_customer_plans():
             return run(run_context(business_date), manager_ids)
 
         @task
-        def render_branch_rollups(business_date: str, assignments: list[dict]) -> dict:
+        def plan_rollup_batches(business_date: str) -> list[list[str]]:
+            from customer_plans.pipeline import rollup_batches
+
+            return rollup_batches(run_context(business_date), n_batches=RENDER_SLOTS)
+
+        @task(max_active_tis_per_dagrun=RENDER_SLOTS, map_index_template="{{ branch_label }}")
+        def render_branch_rollups(branch_ids: list[str], business_date: str) -> dict:
             from customer_plans.pipeline import render_rollups
 
-            return render_rollups(run_context(business_date))
+            get_current_context()["branch_label"] = f"{branch_ids[0]}..{branch_ids[-1]}"
+            return render_rollups(run_context(business_date), branch_ids)
 
         batches = plan_manager_batches(business_date, assignments)
-        render_plans.partial(business_date=business_date).expand(manager_ids=batches)
-        render_branch_rollups(business_date, assignments)
+        plans = render_plans.partial(business_date=business_date).expand(manager_ids=batches)
+        # the roll-ups after the managers' plans, not beside them: on RENDER_SLOTS cores a
+        # third process would slow every plan task down, and the plans come first
+        rollup_batches = plan_rollup_batches(business_date)
+        plans >> rollup_batches
+        render_branch_rollups.partial(business_date=business_date).expand(
+            branch_ids=rollup_batches
+        )
 
     @task(retries=3, retry_delay=timedelta(minutes=1), retry_exponential_backoff=2.0)
     def send_plans(business_date: str) -> dict:

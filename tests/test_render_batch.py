@@ -11,7 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from customer_plans.render import manager_batches, render_branch_rollups, render_manager_batch
+from customer_plans.batching import balanced_batches
+from customer_plans.render import (
+    manager_batches,
+    render_branch_rollups,
+    render_manager_batch,
+    rollup_batches,
+)
 from customer_plans.render.data import (
     RenderInputError,
     load_plan_inputs,
@@ -43,8 +49,12 @@ def rendered(sources, rules, tmp_path_factory) -> dict:
                              rules, quality_dir=sources["quality"])
         for batch in batches
     ]
-    rollups = render_branch_rollups(BUSINESS_DATE, sources["url"], sources["staging"], plans_dir,
-                                     rules, quality_dir=sources["quality"])
+    # the roll-ups as the DAG renders them: after the plans, one task per branch batch
+    rollups = [
+        render_branch_rollups(BUSINESS_DATE, sources["url"], sources["staging"], plans_dir,
+                              rules, quality_dir=sources["quality"], branch_ids=branch_ids)
+        for branch_ids in rollup_batches(sources["staging"] / "managers.parquet", 2)
+    ]
     return {"dir": plans_dir, "batches": batches, "results": results, "rollups": rollups}
 
 
@@ -59,8 +69,9 @@ def test_batch_results_are_counts_without_personal_data(rendered):
     assert {k: first[k] for k in ("managers", "contacts")} == {"managers": 3, "contacts": 6}
     assert {k: second[k] for k in ("managers", "contacts")} == {"managers": 1, "contacts": 1}
     assert set(first) == {"managers", "contacts", "seconds"} and first["seconds"] > 0
-    assert set(rendered["rollups"]) == {"branches", "contacts", "seconds"}
-    assert rendered["rollups"]["branches"] == 2
+    for rollups in rendered["rollups"]:
+        assert set(rollups) == {"branches", "contacts", "seconds"}
+    assert [rollups["branches"] for rollups in rendered["rollups"]] == [1, 1]
 
 
 def test_files_are_written_whole_and_named_by_manager(rendered):
@@ -135,6 +146,35 @@ def test_a_small_bank_is_still_split_across_every_render_slot(sources):
     # more slots than managers: one manager per batch, none empty
     assert manager_batches(sources["url"], BUSINESS_DATE, managers, batch_size=500,
                            min_batches=9) == [["M001"], ["M002"], ["M004"], ["POOL-B01"]]
+
+
+def test_rollup_batches_split_the_roster_branches_by_manager_count(sources):
+    managers = sources["staging"] / "managers.parquet"
+    # B01 has three managers on the roster (one on leave, still listed), B02 one
+    assert rollup_batches(managers, 2) == [["B01"], ["B02"]]
+    assert rollup_batches(managers, 1) == [["B01", "B02"]]
+    assert rollup_batches(managers, 5) == [["B01"], ["B02"]]
+    with pytest.raises(ValueError, match="n_batches"):
+        rollup_batches(managers, 0)
+
+
+def test_balanced_batches_put_the_heaviest_first_into_the_lightest_batch():
+    weights = {"B1": 30, "B2": 20, "B3": 20, "B4": 5, "B5": 5}
+    assert balanced_batches(weights, 2) == [["B1", "B4", "B5"], ["B2", "B3"]]
+    assert balanced_batches(weights, 2) == balanced_batches(dict(reversed(weights.items())), 2)
+    assert balanced_batches(weights, 9) == [["B1"], ["B2"], ["B3"], ["B4"], ["B5"]]
+    assert balanced_batches({}, 2) == []
+
+
+def test_rollups_by_branch_batch_are_those_of_one_task_for_every_branch(
+    sources, rules, rendered, tmp_path
+):
+    render_branch_rollups(BUSINESS_DATE, sources["url"], sources["staging"], tmp_path, rules,
+                          quality_dir=sources["quality"])
+    whole = sorted((tmp_path / "branches").iterdir())
+    assert [path.name for path in whole] == ["B01.html", "B01.pdf", "B02.html", "B02.pdf"]
+    for path in whole:
+        assert path.read_bytes() == (rendered["dir"] / "branches" / path.name).read_bytes()
 
 
 def test_layout_chunks_change_nothing_in_the_files(sources, rules, tmp_path):

@@ -124,12 +124,18 @@ def render(ctx: RunContext, manager_ids: list[str]) -> dict[str, Any]:
     )
 
 
-def render_rollups(ctx: RunContext) -> dict[str, Any]:
+def rollup_batches(ctx: RunContext, n_batches: int) -> list[list[str]]:
+    from customer_plans.render import rollup_batches as batches
+
+    return batches(ctx.staging_dir / "managers.parquet", n_batches)
+
+
+def render_rollups(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, Any]:
     from customer_plans.render import render_branch_rollups
 
     return render_branch_rollups(
         ctx.business_date, ctx.settings.plans_db_url, ctx.staging_dir, ctx.plans_dir,
-        ctx.rules(), quality_dir=ctx.quality_dir,
+        ctx.rules(), quality_dir=ctx.quality_dir, branch_ids=branch_ids,
     )
 
 

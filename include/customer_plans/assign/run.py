@@ -34,6 +34,7 @@ from customer_plans.assign.inputs import (
     to_text,
 )
 from customer_plans.assign.plan import CONTACT_COLUMNS, EXCLUSION_COLUMNS, assign_contacts
+from customer_plans.batching import balanced_batches
 from customer_plans.db import bulk_insert, make_engine, run_script
 from customer_plans.rules import Rules
 from customer_plans.staging import read_frame
@@ -111,14 +112,7 @@ def branch_batches(staging_dir: Path | str, n_batches: int) -> list[list[str]]:
     counts = customers["branch_id"].dropna().astype(str).value_counts()
     branches = sorted(set(managers["branch_id"].dropna().astype(str)) | set(counts.index))
     sizes = counts.reindex(branches).fillna(0).astype(int)
-    order = sorted(branches, key=lambda b: (-int(sizes[b]), b))
-    loads = [0] * min(n_batches, max(len(branches), 1))
-    batches: list[list[str]] = [[] for _ in loads]
-    for branch in order:  # a loop over branches, not customers
-        lightest = min(range(len(loads)), key=lambda i: (loads[i], i))
-        batches[lightest].append(branch)
-        loads[lightest] += int(sizes[branch]) + 1
-    return [sorted(batch) for batch in batches if batch]
+    return balanced_batches({branch: int(sizes[branch]) + 1 for branch in branches}, n_batches)
 
 
 def ensure_tables(engine: Engine, attempts: int = 3) -> None:

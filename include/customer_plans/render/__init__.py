@@ -1,12 +1,13 @@
 """Render each manager's plan (email HTML + PDF) and each branch's roll-up.
 
-The DAG calls three functions:
+The DAG calls four functions:
 
 - ``manager_batches(plans_db_url, business_date, managers_path, batch_size=50)``
 - ``render_manager_batch(manager_ids, business_date, plans_db_url, staging_dir, plans_dir,
   rules, quality_dir=None)``
+- ``rollup_batches(managers_path, n_batches)``
 - ``render_branch_rollups(business_date, plans_db_url, staging_dir, plans_dir, rules,
-  quality_dir=None)``
+  quality_dir=None, branch_ids=None)``
 
 They are imported lazily so that importing this package (or its light modules:
 ``filters``, ``masking``, ``messages``) does not load WeasyPrint.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["manager_batches", "render_branch_rollups", "render_manager_batch"]
+__all__ = ["manager_batches", "render_branch_rollups", "render_manager_batch", "rollup_batches"]
 
 
 def __getattr__(name: str) -> Any:

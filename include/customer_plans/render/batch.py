@@ -20,6 +20,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from customer_plans.batching import balanced_batches
 from customer_plans.files import write_bytes_atomic
 from customer_plans.render.context import PlanContext, build_plan_contexts
 from customer_plans.render.data import (
@@ -137,6 +138,15 @@ def manager_batches(
     return [managers[i : i + size] for i in range(0, len(managers), size)]
 
 
+def rollup_batches(managers_path: Path, n_batches: int) -> list[list[str]]:
+    """The branches that get a roll-up (the roster managers' branches) in at most
+    ``n_batches`` batches, balanced by manager count: a roll-up's cost grows with the
+    managers it lists."""
+    managers = read_managers(Path(managers_path)).drop_duplicates("manager_id")
+    sizes = managers["branch_id"].dropna().astype(str).value_counts()
+    return balanced_batches({str(b): int(n) for b, n in sizes.items()}, n_batches)
+
+
 def render_manager_batch(
     manager_ids: Sequence[str],
     business_date: date,
@@ -175,14 +185,16 @@ def render_branch_rollups(
     plans_dir: Path,
     rules: Rules,
     quality_dir: Path | None = None,
+    branch_ids: Sequence[str] | None = None,
 ) -> dict[str, float | int]:
-    """Render and write ``plans_dir/branches/<branch_id>.html`` and ``.pdf`` per branch.
+    """Render and write ``plans_dir/branches/<branch_id>.html`` and ``.pdf`` per branch of the
+    roster, or per branch of ``branch_ids`` (a batch of ``rollup_batches``).
 
     Returns ``{'branches': n, 'contacts': n, 'seconds': x}``.
     """
     started = time.perf_counter()
     inputs = load_rollup_inputs(business_date, plans_db_url, staging_dir, quality_dir)
-    branches = build_branch_contexts(inputs, business_date, rules)
+    branches = build_branch_contexts(inputs, business_date, rules, branch_ids)
     write_documents(render_rollups(branches), Path(plans_dir) / "branches")
     seconds = round(time.perf_counter() - started, 3)
     log.info("render: %d branch roll-ups for %s in %.1f s", len(branches), business_date, seconds)
