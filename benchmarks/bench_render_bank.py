@@ -27,7 +27,8 @@ new manager ids until there are ``--target`` of them (``M00001-02`` is the secon
 process that loads, builds, lays out and writes its plans as ``render_manager_batch``
 does. Prints the wall time from the first task's start to the last one's end, per task
 its plans, wall and CPU seconds and peak memory, and the files written (to a temporary
-folder, removed afterwards: about 250 KB a plan).
+folder, removed afterwards: about 250 KB a plan). Then, as the DAG does after the plans,
+the branch roll-ups of as many copies of the bank, one task per slot, timed the same way.
 """
 
 from __future__ import annotations
@@ -126,6 +127,38 @@ def _render_task(copies: list[tuple[int, list[str]]], business_date: str, out: s
             "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
 
 
+def _rollup_task(copies: list[int], business_date: str, out: str) -> dict:
+    """One roll-up task in a fresh process: the bank's roll-ups once per copy, as
+    ``render_branch_rollups`` renders a batch of branches."""
+    started = time.perf_counter()
+    from customer_plans.render.batch import render_rollups, write_documents
+    from customer_plans.render.data import load_rollup_inputs
+    from customer_plans.render.rollup import build_branch_contexts
+
+    ctx = _run_context(business_date)
+    inputs = load_rollup_inputs(ctx.business_date, ctx.settings.plans_db_url, ctx.staging_dir,
+                                ctx.quality_dir)
+    branches = [
+        dataclasses.replace(branch, branch_id=f"{branch.branch_id}-{copy:02d}")
+        for copy in copies
+        for branch in build_branch_contexts(inputs, ctx.business_date, ctx.rules())
+    ]
+    write_documents(render_rollups(branches), Path(out))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"plans": len(branches), "wall": time.perf_counter() - started,
+            "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+
+
+def _run_tasks(function, tasks: list, business_date: str, out: str) -> tuple[float, list[dict]]:
+    """``tasks`` run ``SLOTS`` at a time, each in a fresh process: the wall time and results."""
+    spawn = multiprocessing.get_context("spawn")
+    started = time.perf_counter()
+    with ProcessPoolExecutor(SLOTS, mp_context=spawn, max_tasks_per_child=1) as pool:
+        results = list(pool.map(function, tasks, [business_date] * len(tasks),
+                                [out] * len(tasks)))
+    return time.perf_counter() - started, results
+
+
 def _full_run(managers: list[str], business_date: str, target: int) -> None:
     """``target`` plans in render tasks of ``TASK_MANAGERS``, ``SLOTS`` at a time, timed."""
     plan_ids = [(index // len(managers) + 1, managers[index % len(managers)])
@@ -139,12 +172,7 @@ def _full_run(managers: list[str], business_date: str, target: int) -> None:
     print(f"{target} plans from the bank's {len(managers)}, in {len(tasks)} render tasks of up "
           f"to {TASK_MANAGERS}, {SLOTS} at a time, each a fresh process")
     with tempfile.TemporaryDirectory() as out:
-        spawn = multiprocessing.get_context("spawn")
-        started = time.perf_counter()
-        with ProcessPoolExecutor(SLOTS, mp_context=spawn, max_tasks_per_child=1) as pool:
-            results = list(pool.map(_render_task, tasks, [business_date] * len(tasks),
-                                    [out] * len(tasks)))
-        wall = time.perf_counter() - started
+        wall, results = _run_tasks(_render_task, tasks, business_date, out)
         for index, r in enumerate(results, 1):
             print(f"task {index:2}: {r['plans']} plans, wall {r['wall']:.1f} s, "
                   f"CPU {r['cpu']:.1f} s, peak memory {r['peak_mb']:.0f} MB")
@@ -159,6 +187,16 @@ def _full_run(managers: list[str], business_date: str, target: int) -> None:
           f"({wall:.0f} s wall, {sum(r['cpu'] for r in results) / target:.3f} CPU s per plan)")
     if len(pdfs) != target or len(htmls) != target:
         sys.exit(f"expected {target} PDF and HTML files")
+    copies = list(range(1, math.ceil(target / len(managers)) + 1))
+    with tempfile.TemporaryDirectory() as out:
+        rollup_wall, rollups = _run_tasks(
+            _rollup_task, [copies[slot::SLOTS] for slot in range(SLOTS)], business_date, out)
+        rollup_pdfs = len(list(Path(out).glob("*.pdf")))
+    for index, r in enumerate(rollups, 1):
+        print(f"roll-up task {index}: {r['plans']} roll-ups, wall {r['wall']:.1f} s, "
+              f"CPU {r['cpu']:.1f} s, peak memory {r['peak_mb']:.0f} MB")
+    print(f"then {rollup_pdfs} branch roll-ups ({len(copies)} copies of the bank's) in "
+          f"{rollup_wall / 60:.1f} min: the render stage took {(wall + rollup_wall) / 60:.1f} min")
 
 
 def _python_calls_per_plan(manager_ids: list[str], business_date: str) -> float:
