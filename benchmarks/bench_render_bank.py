@@ -131,7 +131,7 @@ def _rollup_task(copies: list[int], business_date: str, out: str) -> dict:
     """One roll-up task in a fresh process: the bank's roll-ups once per copy, as
     ``render_branch_rollups`` renders a batch of branches."""
     started = time.perf_counter()
-    from customer_plans.render.batch import render_rollups, write_documents
+    from customer_plans.render.batch import render_and_write_rollups
     from customer_plans.render.data import load_rollup_inputs
     from customer_plans.render.rollup import build_branch_contexts
 
@@ -143,7 +143,7 @@ def _rollup_task(copies: list[int], business_date: str, out: str) -> dict:
         for copy in copies
         for branch in build_branch_contexts(inputs, ctx.business_date, ctx.rules())
     ]
-    write_documents(render_rollups(branches), Path(out))
+    render_and_write_rollups(branches, Path(out))
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"plans": len(branches), "wall": time.perf_counter() - started,
             "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}

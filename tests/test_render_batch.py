@@ -169,6 +169,8 @@ def test_balanced_batches_put_the_heaviest_first_into_the_lightest_batch():
 def test_rollups_by_branch_batch_are_those_of_one_task_for_every_branch(
     sources, rules, rendered, tmp_path
 ):
+    # one task for every branch lays both roll-ups out as one document; the DAG's batches
+    # (the fixture) laid each out alone
     render_branch_rollups(BUSINESS_DATE, sources["url"], sources["staging"], tmp_path, rules,
                           quality_dir=sources["quality"])
     whole = sorted((tmp_path / "branches").iterdir())

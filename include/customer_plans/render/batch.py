@@ -3,7 +3,8 @@
 A task renders a batch of managers (a few hundred, so that Airflow's per-task start-up
 is paid rarely) in layout chunks of ``LAYOUT_CHUNK`` managers: each chunk costs one
 WeasyPrint layout (see ``pdf.py``) plus one Jinja render and one CSS inlining per
-manager, and is written before the next is laid out, so memory stays bounded. Files
+manager, and is written before the next is laid out, so memory stays bounded. The branch
+roll-ups follow the plans, a batch of branches per task, laid out the same way. Files
 are written atomically (temporary name, then rename), so a retry or a rerun replaces a
 plan whole and a reader never sees half a file. Return values carry counts and timings
 only, never personal data.
@@ -79,14 +80,27 @@ def rollup_section(branch: BranchContext) -> PrintSection:
     )
 
 
+def _render_and_write(items: Sequence, render, out_dir: Path, layout_chunk: int) -> None:
+    if layout_chunk < 1:
+        raise ValueError(f"layout_chunk must be at least 1, got {layout_chunk}")
+    for start in range(0, len(items), layout_chunk):
+        write_documents(render(items[start : start + layout_chunk]), Path(out_dir))
+
+
 def render_and_write_plans(
     plans: Sequence[PlanContext], out_dir: Path, layout_chunk: int = LAYOUT_CHUNK
 ) -> None:
     """Render ``plans`` ``layout_chunk`` at a time, writing each chunk before the next."""
-    if layout_chunk < 1:
-        raise ValueError(f"layout_chunk must be at least 1, got {layout_chunk}")
-    for start in range(0, len(plans), layout_chunk):
-        write_documents(render_plans(plans[start : start + layout_chunk]), Path(out_dir))
+    _render_and_write(plans, render_plans, out_dir, layout_chunk)
+
+
+def render_and_write_rollups(
+    branches: Sequence[BranchContext], out_dir: Path, layout_chunk: int = LAYOUT_CHUNK
+) -> None:
+    """Render roll-ups ``layout_chunk`` at a time, writing each chunk before the next: a
+    task's memory stays that of one chunk (a task of 250 roll-ups laid out as one document
+    took 2.3 GB)."""
+    _render_and_write(branches, render_rollups, out_dir, layout_chunk)
 
 
 def render_plans(plans: Sequence[PlanContext]) -> list[RenderedDocument]:
@@ -188,14 +202,15 @@ def render_branch_rollups(
     branch_ids: Sequence[str] | None = None,
 ) -> dict[str, float | int]:
     """Render and write ``plans_dir/branches/<branch_id>.html`` and ``.pdf`` per branch of the
-    roster, or per branch of ``branch_ids`` (a batch of ``rollup_batches``).
+    roster, or per branch of ``branch_ids`` (a batch of ``rollup_batches``), laid out
+    ``LAYOUT_CHUNK`` at a time.
 
     Returns ``{'branches': n, 'contacts': n, 'seconds': x}``.
     """
     started = time.perf_counter()
     inputs = load_rollup_inputs(business_date, plans_db_url, staging_dir, quality_dir)
     branches = build_branch_contexts(inputs, business_date, rules, branch_ids)
-    write_documents(render_rollups(branches), Path(plans_dir) / "branches")
+    render_and_write_rollups(branches, Path(plans_dir) / "branches")
     seconds = round(time.perf_counter() - started, 3)
     log.info("render: %d branch roll-ups for %s in %.1f s", len(branches), business_date, seconds)
     return {"branches": len(branches), "contacts": int(len(inputs.contacts)), "seconds": seconds}
