@@ -122,9 +122,7 @@ def _render_task(copies: list[tuple[int, list[str]]], business_date: str, out: s
             for plan in _build(ctx, _load(ctx, manager_ids), manager_ids)
         )
     render_and_write_plans(plans, Path(out))
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"plans": len(plans), "wall": time.perf_counter() - started,
-            "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
+    return _task_result(len(plans), started)
 
 
 def _rollup_task(copies: list[int], business_date: str, out: str) -> dict:
@@ -138,14 +136,20 @@ def _rollup_task(copies: list[int], business_date: str, out: str) -> dict:
     ctx = _run_context(business_date)
     inputs = load_rollup_inputs(ctx.business_date, ctx.settings.plans_db_url, ctx.staging_dir,
                                 ctx.quality_dir)
+    # built once per copy, as a real task builds each of its branches once
     branches = [
         dataclasses.replace(branch, branch_id=f"{branch.branch_id}-{copy:02d}")
         for copy in copies
         for branch in build_branch_contexts(inputs, ctx.business_date, ctx.rules())
     ]
     render_and_write_rollups(branches, Path(out))
+    return _task_result(len(branches), started)
+
+
+def _task_result(documents: int, started: float) -> dict:
+    """A task's documents, wall seconds since ``started``, CPU seconds and peak memory."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return {"plans": len(branches), "wall": time.perf_counter() - started,
+    return {"plans": documents, "wall": time.perf_counter() - started,
             "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
 
 

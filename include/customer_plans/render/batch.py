@@ -158,7 +158,7 @@ def rollup_batches(managers_path: Path, n_batches: int) -> list[list[str]]:
     managers it lists."""
     managers = read_managers(Path(managers_path)).drop_duplicates("manager_id")
     sizes = managers["branch_id"].dropna().astype(str).value_counts()
-    return balanced_batches({str(b): int(n) for b, n in sizes.items()}, n_batches)
+    return balanced_batches({branch: int(n) for branch, n in sizes.items()}, n_batches)
 
 
 def render_manager_batch(
