@@ -25,6 +25,14 @@ DEFAULT_RULES_PATH = CONFIG_DIR / "rules.yaml"
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
 
+# The domains plans and roll-ups may be mailed to (the embedded default: the demo bank's).
+# An entry with a leading dot (".bank.example") also admits that domain's subdomains.
+DEFAULT_MAIL_DOMAINS = ("bank.example",)
+# How delivery hands messages over: "outbox" (.eml files) or "smtp" (the smtp_plans
+# connection). Explicit, never inferred: a broken SMTP set-up is an error, not the outbox.
+DELIVERY_MODES = ("outbox", "smtp")
+DEFAULT_DELIVERY_MODE = "outbox"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -36,6 +44,8 @@ class Settings:
     rules_path: Path
     timezone: str
     locale: str = DEFAULT_LOCALE  # the bank's language: a reader's when theirs is not on record
+    mail_domains: tuple[str, ...] = DEFAULT_MAIL_DOMAINS  # where documents may be mailed
+    delivery_mode: str = DEFAULT_DELIVERY_MODE  # "outbox" or "smtp"
 
     @property
     def staging_root(self) -> Path:
@@ -67,8 +77,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 
     ``CUSTOMER_PLANS_HOME`` moves the whole embedded set-up (data and output);
     ``CORE_BANKING_URL`` / ``PLANS_DB_URL`` / ``CUSTOMER_PLANS_OUTPUT_DIR`` /
-    ``CUSTOMER_PLANS_RULES`` / ``CUSTOMER_PLANS_TIMEZONE`` / ``CUSTOMER_PLANS_LOCALE``
-    override one thing each. An unknown locale is refused here, before any stage runs.
+    ``CUSTOMER_PLANS_RULES`` / ``CUSTOMER_PLANS_TIMEZONE`` / ``CUSTOMER_PLANS_LOCALE`` /
+    ``CUSTOMER_PLANS_MAIL_DOMAINS`` (comma-separated) / ``CUSTOMER_PLANS_DELIVERY``
+    override one thing each. An unknown locale or delivery mode, or an empty domain list,
+    is refused here, before any stage runs.
     """
     env = os.environ if env is None else env
     home = Path(env.get("CUSTOMER_PLANS_HOME", str(PROJECT_ROOT)))
@@ -79,6 +91,20 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
             f"CUSTOMER_PLANS_LOCALE is {locale!r}; the bank's locale must be one of "
             f"{', '.join(LOCALES)}"
         )
+    domains = tuple(
+        d.strip().lower() for d in env.get("CUSTOMER_PLANS_MAIL_DOMAINS", "").split(",")
+        if d.strip()
+    ) or DEFAULT_MAIL_DOMAINS
+    if "CUSTOMER_PLANS_MAIL_DOMAINS" in env and not env["CUSTOMER_PLANS_MAIL_DOMAINS"].strip():
+        raise ValueError(
+            "CUSTOMER_PLANS_MAIL_DOMAINS is set but empty: name the bank's mail domains "
+            "(comma-separated), or unset it for the default"
+        )
+    mode = env.get("CUSTOMER_PLANS_DELIVERY", DEFAULT_DELIVERY_MODE).strip().lower()
+    if mode not in DELIVERY_MODES:
+        raise ValueError(
+            f"CUSTOMER_PLANS_DELIVERY is {mode!r}; it must be one of {', '.join(DELIVERY_MODES)}"
+        )
     return Settings(
         core_banking_url=env.get("CORE_BANKING_URL", sqlite_url(data_dir / "core_banking.db")),
         plans_db_url=env.get("PLANS_DB_URL", sqlite_url(data_dir / "plans.db")),
@@ -86,6 +112,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         rules_path=Path(env.get("CUSTOMER_PLANS_RULES", str(DEFAULT_RULES_PATH))),
         timezone=env.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai"),
         locale=locale,
+        mail_domains=domains,
+        delivery_mode=mode,
     )
 
 
