@@ -66,7 +66,8 @@ def check_address(value: object, allowed_domains: tuple[str, ...] | list[str]) -
         checked = validate_email(
             value.strip(), check_deliverability=False, allow_smtputf8=False,
             allow_quoted_local=False, allow_domain_literal=False, allow_display_name=False,
-            # an intranet domain (bank.local, mail.corp) is fine: the allow-list decides
+            # a domain with no public TLD (mail.corp) is fine: the allow-list decides. The
+            # reserved names (localhost, .local, .test, .invalid) stay refused.
             globally_deliverable=False,
         )
     except EmailNotValidError:
