@@ -44,7 +44,11 @@ ALERT = OperatorAlertNotifier()
     schedule=CronTriggerTimetable("30 1 * * *", timezone=TIMEZONE),
     start_date=pendulum.datetime(2026, 1, 1, tz=TIMEZONE),
     catchup=False,
-    max_active_runs=1,
+    # two: unpausing the DAG creates the run for the latest 01:30, and between then and the
+    # deadline that run waits for tonight's end-of-day mark (rescheduled, holding no worker
+    # slot); it must not hold up an operator's rerun of an earlier date. Two runs of the same
+    # date are refused by the date's run lock.
+    max_active_runs=2,
     doc_md=__doc__,
     tags=["customer-plans", "nightly"],
     params={

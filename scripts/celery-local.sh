@@ -6,6 +6,7 @@
 #   scripts/celery-local.sh start        start the components (logs: .airflow-celery/logs/)
 #   scripts/celery-local.sh run [DATE]   trigger the nightly DAG for business date DATE
 #                                        (default 2026-11-20) and wait for it to finish
+#   scripts/celery-local.sh runs         list the nightly DAG's runs and their states
 #   scripts/celery-local.sh stop         stop the components
 #
 # PostgreSQL and Redis must be running: CELERY_DB_URL (default
@@ -117,6 +118,11 @@ run() {
   [ "$state" = success ]
 }
 
+runs() {
+  environment
+  "$BIN/airflow" dags list-runs nightly_customer_plans -o plain
+}
+
 stop() {
   local groups=()
   for component in "${COMPONENTS[@]}"; do
@@ -141,6 +147,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   run) shift; run "$@" ;;
+  runs) runs ;;
   stop) stop ;;
-  *) sed -n '2,17p' "$0"; exit 2 ;;
+  *) sed -n '2,18p' "$0"; exit 2 ;;
 esac

@@ -3,6 +3,11 @@ CeleryExecutor with PostgreSQL (metadata, results) and Redis (broker), every com
 plain process, runs the nightly DAG on a small generated bank to success; every manager at
 work gets a plan rendered by the Celery worker; stopping leaves no process behind.
 
+At every hour of the day the test runs in the night's condition: the bank's time zone is
+chosen so that it is after 01:30 and before the 05:30 end-of-day deadline there, so unpausing
+the DAG creates the scheduled run for tonight, which waits for an end-of-day mark the test
+bank never has. The operator's run of an earlier date must not wait behind it.
+
 Needs PostgreSQL and Redis: skips, saying why, when either is unreachable (fails under CI).
 """
 
@@ -13,8 +18,10 @@ import shutil
 import socket
 import subprocess
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -73,6 +80,22 @@ def _script(action: str, env: dict[str, str], timeout: int, *args: str):
                           capture_output=True, text=True, timeout=timeout)
 
 
+def night_time_zone(now: datetime) -> str:
+    """A whole-hour zone where ``now`` is 02:xx: after the 01:30 schedule, before 05:30."""
+    offset = (2 - now.astimezone(UTC).hour) % 24
+    if offset > 14:
+        offset -= 24
+    # the Etc zones' signs are POSIX's: Etc/GMT-8 is eight hours ahead of UTC
+    return "Etc/GMT" if offset == 0 else f"Etc/GMT{-offset:+d}"
+
+
+def test_the_night_time_zone_is_between_schedule_and_deadline_at_every_hour():
+    for hour in range(24):
+        now = datetime(2026, 12, 7, hour, 59, tzinfo=UTC)
+        local = now.astimezone(ZoneInfo(night_time_zone(now)))
+        assert (local.hour, local.minute) == (2, 59)
+
+
 def _process_groups(home: Path) -> list[int]:
     return [int(p.read_text()) for p in sorted(home.glob("*.pid"))]
 
@@ -107,6 +130,7 @@ def test_the_nightly_dag_runs_on_celery_with_postgres_and_redis(
         "CELERY_WORKER_LOG_PORT": str(_free_port()),
         "CELERY_TRIGGER_LOG_PORT": str(_free_port()),
         "CELERY_RUN_TIMEOUT": "900",
+        "CUSTOMER_PLANS_TIMEZONE": night_time_zone(datetime.now(UTC)),
     })
     groups: list[int] = []
     try:
@@ -116,6 +140,11 @@ def test_the_nightly_dag_runs_on_celery_with_postgres_and_redis(
         ran = _script("run", env, 1200, BUSINESS_DATE)
         assert ran.returncode == 0, ran.stdout + ran.stderr + _logs(airflow_home)
         assert "success" in ran.stdout
+        # the night's condition held: tonight's scheduled run was still waiting for its mark
+        runs = _script("runs", env, 120)
+        assert runs.returncode == 0, runs.stdout + runs.stderr
+        waiting = [line for line in runs.stdout.splitlines() if "scheduled__" in line]
+        assert waiting and "running" in waiting[0], runs.stdout
     finally:
         stopped = _script("stop", env, 120)
     assert stopped.returncode == 0, stopped.stdout + stopped.stderr
