@@ -70,9 +70,9 @@ class Case:
         stage(self.bank, self.business_date, self.staging_root, self.rules, names=names)
         return self
 
-    def validate(self, previous: dict[str, int] | None = None) -> dict:
+    def validate(self, previous: dict[str, int] | None = None, **options) -> dict:
         return validate_staging(self.staging_root, self.business_date, self.quality_root,
-                                self.rules, previous_counts=previous)
+                                self.rules, previous_counts=previous, **options)
 
     def fails(self, previous: dict[str, int] | None = None) -> DataQualityError:
         with pytest.raises(DataQualityError) as caught:
@@ -94,6 +94,24 @@ class Case:
                  if f["table"] == table and f["rule"] == rule]
         assert len(found) == 1, (table, rule, summary["blocking"], summary["warnings"])
         return found[0]
+
+    def none(self, table: str, rule: str) -> None:
+        summary = json.loads(
+            (self.quality_root / self.business_date.isoformat() / "summary.json").read_text())
+        found = [f for f in summary["blocking"] + summary["warnings"]
+                 if f["table"] == table and f["rule"] == rule]
+        assert found == [], found
+
+    def everything_written(self, summary: dict) -> str:
+        """What operators and readers of the outputs see: files, report text, message."""
+        folder = self.quality_root / self.business_date.isoformat()
+        pdf = subprocess.run(["pdftotext", str(folder / "report.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout
+        return "\n".join([
+            *((folder / name).read_text(encoding="utf-8")
+              for name in ("results.json", "summary.json", "report.html")),
+            pdf, format_failure_message(summary),
+        ])
 
 
 @pytest.fixture
@@ -378,13 +396,85 @@ def test_a_malformed_head_email_is_a_warning_naming_the_branch(case):
         "table": "branches", "column": "head_email", "rule": "email_format",
         "severity": "warning", "rows": 1, "key_column": "branch_id", "examples": [branch]}
     assert finding["message"] == (
-        "1 branch whose head_email is not an email address: their roll-ups cannot be sent")
-    assert ("branches.head_email [email_format, expect_column_values_to_match_regex; 1 row]"
+        "1 branch whose head_email is not one valid email address: their roll-ups are not "
+        "emailed")
+    assert ("branches.head_email [email_format, expect_column_values_to_be_in_set; 1 row]"
             in format_failure_message(summary))
     assert f"e.g. branch_id {branch}" in format_failure_message(summary)
+    case.none("branches", "email_domain")  # not an address at all: no domain to judge
     # the run goes on, and the bad address itself is not repeated in what operators read
     assert (case.staging / "validated.json").is_file()
-    assert address not in format_failure_message(summary)
+    assert address not in case.everything_written(summary)
+
+
+def manager_ids(case, n: int) -> list[str]:
+    return first_ids(case.bank, "select manager_id from managers order by manager_id", n)
+
+
+def test_an_off_domain_manager_email_is_a_warning_naming_the_manager(case):
+    manager = manager_ids(case, 1)[0]
+    address = f"{manager.lower()}@evil.example"
+    case.corrupt(f"update managers set email = '{address}' where manager_id = '{manager}'"
+                 ).extract("managers")
+    summary = case.validate()
+    assert summary["status"] == "warnings" and summary["blocking"] == []
+    finding = case.one("managers", "email_domain")
+    assert {key: finding[key] for key in ("table", "column", "rule", "severity", "rows",
+                                          "key_column", "examples")} == {
+        "table": "managers", "column": "email", "rule": "email_domain",
+        "severity": "warning", "rows": 1, "key_column": "manager_id", "examples": [manager]}
+    assert finding["message"] == (
+        "1 manager whose email is outside the bank's mail domains (bank.example): their plans "
+        "are withheld from that address")
+    case.none("managers", "email_format")
+    assert f"e.g. manager_id {manager}" in format_failure_message(summary)
+    assert (case.staging / "validated.json").is_file()  # the run goes on
+    written = case.everything_written(summary)
+    assert manager in written
+    assert address not in written and "evil.example" not in written
+
+
+def test_an_email_that_adds_a_header_or_a_display_name_is_not_one_address(case):
+    injected, named = manager_ids(case, 2)
+    case.corrupt(
+        f"update managers set email = '{injected.lower()}@bank.example' || char(13) || char(10) "
+        f"|| 'Bcc: x@evil.example' where manager_id = '{injected}'",
+        f"update managers set email = 'Zhang Wei <{named.lower()}@bank.example>' "
+        f"where manager_id = '{named}'",
+    ).extract("managers")
+    summary = case.validate()
+    assert summary["status"] == "warnings" and summary["blocking"] == []
+    finding = case.one("managers", "email_format")
+    assert finding["severity"] == "warning" and finding["rows"] == 2
+    assert finding["key_column"] == "manager_id"
+    assert sorted(finding["examples"]) == sorted([injected, named])
+    assert finding["message"] == (
+        "2 managers whose email is not one valid email address: their plans are withheld "
+        "from that address")
+    case.none("managers", "email_domain")
+    written = case.everything_written(summary)
+    for private in ("evil.example", "Bcc", "Zhang Wei", f"{named.lower()}@bank.example"):
+        assert private not in written, private
+
+
+def test_subdomains_pass_through_a_leading_dot_entry_and_reserved_names_never(case):
+    subdomain, reserved = manager_ids(case, 2)
+    case.corrupt(
+        f"update managers set email = '{subdomain.lower()}@hq.bank.example' "
+        f"where manager_id = '{subdomain}'",
+        f"update managers set email = '{reserved.lower()}@host.local' "
+        f"where manager_id = '{reserved}'",
+    ).extract("managers")
+    # a reserved name stays refused even when the allow-list names it
+    summary = case.validate(mail_domains=(".bank.example", "host.local"))
+    assert summary["blocking"] == []
+    case.none("managers", "email_domain")
+    assert case.one("managers", "email_format")["examples"] == [reserved]
+    # without the leading dot the subdomain is another domain
+    summary = case.validate()
+    assert case.one("managers", "email_domain")["examples"] == [subdomain]
+    assert case.one("managers", "email_format")["examples"] == [reserved]
+    assert "hq.bank.example" not in case.everything_written(summary)
 
 
 def test_an_unknown_head_locale_is_a_warning(case):

@@ -75,9 +75,11 @@ def check_address(value: object, allowed_domains: tuple[str, ...] | list[str]) -
     # the stripped value only: surrounding spaces are harmless, anything inside is not
     if checked.normalized != value.strip() and checked.normalized.lower() != value.strip().lower():
         return AddressCheck(None, NOT_AN_ADDRESS)
-    if not domain_allowed(checked.domain, allowed_domains):
+    if not (domain_allowed(checked.domain, allowed_domains)
+            or domain_allowed(checked.ascii_domain, allowed_domains)):
         return AddressCheck(None, DOMAIN_NOT_ALLOWED)
-    return AddressCheck(checked.normalized)
+    # the ASCII form (an internationalised domain in IDNA): what an SMTP envelope can carry
+    return AddressCheck(checked.ascii_email or checked.normalized)
 
 
 def header_text(value: object, fallback: str = "") -> str:

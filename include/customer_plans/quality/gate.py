@@ -60,6 +60,7 @@ from customer_plans.quality.suites import (
     key_column,
 )
 from customer_plans.rules import Rules
+from customer_plans.settings import DEFAULT_MAIL_DOMAINS
 from customer_plans.staging import read_frame, staging_dir, write_frame
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ def validate_staging(
     rules: Rules,
     previous_counts: dict[str, int] | None = None,
     volume_band: tuple[float, float] = (0.5, 1.5),
+    *,
+    mail_domains: tuple[str, ...] = DEFAULT_MAIL_DOMAINS,
 ) -> dict[str, Any]:
     """Validate the staged extracts of ``business_date``; return a JSON-safe summary.
 
@@ -122,7 +125,8 @@ def validate_staging(
     enables the volume check: a count outside ``volume_band`` times the previous one is
     blocking; None skips the check and says so. Writes the quarantine file and the report
     in every case; raises ``DataQualityError`` (message: table, column, rule, rows, example
-    keys) after writing them when a blocking check failed.
+    keys) after writing them when a blocking check failed. ``mail_domains`` is the
+    allow-list managers' and branch heads' addresses are checked against (``Settings``).
     """
     staging_folder = staging_dir(Path(staging_root), business_date)
     quality_folder = Path(quality_root) / business_date.isoformat()
@@ -132,6 +136,7 @@ def validate_staging(
     ctx = SuiteContext(
         business_date=business_date, rules=rules, frames=frames,
         previous_counts=previous_counts, volume_band=volume_band,
+        mail_domains=tuple(mail_domains),
     )
     _classify_columns(ctx)
     suites = _run_suites(ctx)

@@ -65,6 +65,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "quality_warning.managers.email.not_null": {
         "en": "Managers without an email: {rows} (their plans cannot be sent)",
         "zh": "{rows} 位客户经理无邮箱：计划无法发送"},
+    "quality_warning.managers.email.email_format": {
+        "en": "Managers whose email is not a valid address: {rows} (their plans are not sent "
+        "to it but to the branch head)",
+        "zh": "{rows} 位客户经理的邮箱格式有误：计划不发送至该地址，改发网点负责人"},
+    "quality_warning.managers.email.email_domain": {
+        "en": "Managers whose email is outside the bank's mail domains: {rows} (their plans "
+        "are not sent to it but to the branch head)",
+        "zh": "{rows} 位客户经理的邮箱不在本行邮件域内：计划不发送至该地址，改发网点负责人"},
     "quality_warning.managers.backup_manager_id.references_managers": {
         "en": "Managers whose backup manager is not on the roster: {rows} (no cover when away)",
         "zh": "{rows} 位客户经理的备岗经理不在名册中：不在岗时无人代为维护"},
@@ -106,9 +114,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Branches without a head email: {rows} (their roll-ups are not emailed)",
         "zh": "{rows} 个网点负责人无邮箱：网点概览无法发送"},
     "quality_warning.branches.head_email.email_format": {
-        "en": "Branches whose head email is not an email address: {rows} (their roll-ups are "
+        "en": "Branches whose head email is not a valid address: {rows} (their roll-ups are "
         "not emailed)",
-        "zh": "{rows} 个网点负责人的邮箱格式有误：网点概览无法发送"},
+        "zh": "{rows} 个网点负责人的邮箱格式有误：网点概览不发送至该地址"},
+    "quality_warning.branches.head_email.email_domain": {
+        "en": "Branches whose head email is outside the bank's mail domains: {rows} (their "
+        "roll-ups are not emailed)",
+        "zh": "{rows} 个网点负责人的邮箱不在本行邮件域内：网点概览不发送至该地址"},
     "quality_warning.branches.locale.accepted_values": {
         "en": "Branches whose head's language is not recognised: {rows} (their roll-ups are "
         "in English)",
