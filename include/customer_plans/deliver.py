@@ -1,37 +1,61 @@
-"""Email each manager their own plan and each branch head their branch's roll-up, exactly
-once per version of the document.
+"""Email each rendered document to the one person who should read it, exactly once, or
+visibly in doubt.
 
-The rendered HTML (identifiers already masked by the renderer) is the body and the PDF is
-attached. Every delivery is written to the ``plan_deliveries`` ledger right after it
-succeeds, so a retry or a rerun of the business date sends only what has not been sent; a
-document whose content changed on a rerun goes out again, marked as an update. Without an
-SMTP transport the messages go to an outbox folder: ``<manager_id>.eml`` for plans,
-``branches/<branch_id>.eml`` for roll-ups (as the rendered files are laid out).
+Documents and their readers:
 
-The ledger tells the two kinds apart by ``document_kind`` (``plan`` or ``branch_rollup``);
-for a roll-up, ``manager_id`` holds the branch_id. A ledger from before roll-ups were emailed
-is migrated on first use: its rows are plans, their keys unchanged.
+- a manager's plan (``<manager_id>.html/.pdf``) goes to that manager; when the roster has no
+  usable address for them, to the head of their branch (``forwarded``);
+- a branch's roll-up (``branches/<branch_id>.html/.pdf``) goes to the branch head;
+- a branch's pool list (``POOL-<branch_id>.html/.pdf``: customers whose manager left or who
+  have none) goes to the branch head;
+- when no one may receive a document (no usable address, or one outside the bank's mail
+  domains), it is ``withheld``: recorded in the ledger with the reason and counted, never
+  sent anywhere else.
+
+Every address is checked again here (``customer_plans.recipients``), whatever the gate said.
+The rendered HTML (identifiers masked by the renderer) is the HTML part, a short text the
+plain-text alternative, the PDF is attached.
+
+The ledger (``mail_deliveries``, see its SQL file) makes a run safe to kill at any point: the
+intent to send is committed before a message is handed over and the outcome after it. A rerun
+sends only what was never accepted; a message whose outcome was never recorded is resent
+byte for byte (same Message-ID, same Date) and counted as ``in_doubt_resent``. A permanent
+refusal (5xx) is recorded for that recipient and the others go on; transient failures are
+retried with backoff, then the run stops with ``DeliveryIncomplete`` naming how many are still
+pending, and the next run sends exactly those. A ledger from before this one
+(``plan_deliveries``) is read, never changed: what it recorded counts as accepted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.policy import SMTP
+from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 
 from customer_plans.db import make_engine, run_script
-from customer_plans.files import write_bytes_atomic
-from customer_plans.quality.suites import EMAIL_PATTERN
+from customer_plans.mail import (
+    DeliveryError,
+    Envelope,
+    OutboxTransport,
+    PermanentRefusal,
+    TransientFailure,
+    TransportConfigError,
+)
+from customer_plans.recipients import check_address, header_text
 from customer_plans.staging import read_frame
 
 log = logging.getLogger(__name__)
@@ -40,58 +64,15 @@ DEFAULT_SENDER = "customer-plans@bank.example"
 
 PLAN = "plan"
 BRANCH_ROLLUP = "branch_rollup"
+POOL = "pool"
+KINDS = (PLAN, BRANCH_ROLLUP, POOL)
 # roll-ups are rendered to, and written to the outbox in, this subfolder
 ROLLUPS_FOLDER = "branches"
-
-
-@dataclass(frozen=True)
-class PlanEmail:
-    """One document as a message: a manager's plan, or a branch's roll-up for its head."""
-
-    key: str  # the manager_id of a plan, the branch_id of a roll-up
-    to: str
-    sender: str
-    subject: str
-    html: str
-    text: str
-    pdf_path: Path
-    message_id: str
-    content_sha256: str
-    language: str = "en"
-    headers: dict[str, str] = field(default_factory=dict)
-    document_kind: str = PLAN
-
-    @property
-    def manager_id(self) -> str | None:
-        """The manager a plan is for (None for a roll-up)."""
-        return self.key if self.document_kind == PLAN else None
-
-    @property
-    def branch_id(self) -> str | None:
-        """The branch a roll-up is about (None for a plan)."""
-        return self.key if self.document_kind == BRANCH_ROLLUP else None
-
-    def to_mime(self) -> EmailMessage:
-        message = EmailMessage()
-        message["From"] = self.sender
-        message["To"] = self.to
-        message["Subject"] = self.subject
-        message["Message-ID"] = self.message_id
-        for name, value in self.headers.items():
-            if name != "Message-ID":
-                message[name] = value
-        message.set_content(self.text)
-        message.add_alternative(self.html, subtype="html")
-        message.add_attachment(
-            self.pdf_path.read_bytes(),
-            maintype="application",
-            subtype="pdf",
-            filename=self.pdf_path.name,
-        )
-        return message
-
-
-Transport = Callable[[PlanEmail], None]
+POOL_PREFIX = "POOL-"
+MANAGER = "manager"
+BRANCH_HEAD = "branch_head"
+# seconds between attempts at a message after a transient failure (then the run stops)
+RETRY_DELAYS = (2.0, 5.0, 15.0, 30.0)
 
 SUBJECTS = {
     "zh": "客户维护计划 {plan_date} · {manager_name}",
@@ -104,6 +85,19 @@ TEXTS = {
     "en": "Dear {manager_name},\n\nAttached is your customer plan for {plan_date} (data as of "
     "{business_date}).\nPlease do not forward it: the plan is for you alone.\n",
 }
+FORWARDED_SUBJECTS = {
+    "zh": "代收：客户经理 {manager_id} 的客户维护计划 {plan_date}",
+    "en": "For you to hand on: the customer plan of manager {manager_id} for {plan_date}",
+}
+FORWARDED_TEXTS = {
+    "zh": "{head_name}，您好：\n\n客户经理 {manager_id} 在名册中没有可用的本行邮箱，"
+    "其 {plan_date} 的客户维护计划（数据截至 {business_date}）转交给您。\n"
+    "请安排当面转交或代为跟进，并请更正名册中的邮箱。\n",
+    "en": "Dear {head_name},\n\nThe roster has no usable bank address for manager "
+    "{manager_id}, so their customer plan for {plan_date} (data as of {business_date}) comes "
+    "to you.\nPlease hand it on or see that it is worked, and have the roster's address "
+    "corrected.\n",
+}
 ROLLUP_SUBJECTS = {
     "zh": "网点客户维护概览 {plan_date} · {branch_name}",
     "en": "Branch coverage for {plan_date} · {branch_name}",
@@ -115,11 +109,72 @@ ROLLUP_TEXTS = {
     "{plan_date} (data as of {business_date}).\nPlease do not forward it: it is for the "
     "branch management only.\n",
 }
+POOL_SUBJECTS = {
+    "zh": "网点公共池客户名单 {plan_date} · {branch_name}",
+    "en": "Branch pool list for {plan_date} · {branch_name}",
+}
+POOL_TEXTS = {
+    "zh": "{head_name}，您好：\n\n附件是{branch_name} {plan_date} 的公共池客户名单"
+    "（数据截至 {business_date}）：这些客户的客户经理已离岗或尚未指定。\n"
+    "请安排人员跟进，紧急事项优先。请勿转发。\n",
+    "en": "Dear {head_name},\n\nAttached is the pool list of {branch_name} for {plan_date} "
+    "(data as of {business_date}): customers whose manager has left or who have none.\n"
+    "Please see that they are worked, urgent items first. Please do not forward it.\n",
+}
 # the greeting when the head's name is not on record
 NO_HEAD_NAME = {"zh": "网点负责人", "en": "branch head"}
 
 
-def _language(locale: str | None) -> str:
+class DeliveryIncomplete(RuntimeError):
+    """Messages are still pending after the retries: the mail server could not be used."""
+
+    def __init__(self, message: str, result: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Resend:
+    """An operator's request to send documents again: managers' plans and/or every document
+    of whole branches (plans of their managers, roll-up, pool list)."""
+
+    requested_by: str
+    managers: tuple[str, ...] = ()
+    branches: tuple[str, ...] = ()
+
+    def covers(self, item: Item) -> bool:
+        if item.kind == PLAN and item.key in self.managers:
+            return True
+        return item.branch_id in self.branches
+
+
+@dataclass
+class Item:
+    """One document and who receives it (or why no one may)."""
+
+    kind: str
+    key: str
+    branch_id: str
+    html_path: Path
+    pdf_path: Path
+    language: str
+    subject: str
+    text: str
+    recipient_kind: str = MANAGER
+    recipient_key: str = ""
+    recipient_name: str = ""
+    address: str | None = None
+    problem: str | None = None  # why it is withheld
+    forwarded: bool = False
+    content_sha256: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the document is, for logs and alerts: kind and id, no personal data."""
+        return f"{self.kind} {self.key}"
+
+
+def language_of(locale: object) -> str:
     return "zh" if str(locale or "").lower().startswith("zh") else "en"
 
 
@@ -138,43 +193,57 @@ def _text_or_none(value: object) -> str | None:
     return text or None
 
 
-def _document_email(
-    kind: str, key: str, to: str, sender: str, subject: str, text: str,
-    html_path: Path, pdf_path: Path, lang: str, business_date: date,
-) -> PlanEmail:
-    """The message for one rendered document: its HTML as the body, its PDF attached."""
-    content_sha = _content_sha(html_path, pdf_path)
-    prefix, header = ("plan", "Manager") if kind == PLAN else ("rollup", "Branch")
-    return PlanEmail(
-        key=key,
-        to=to,
-        sender=sender,
-        subject=subject,
-        html=html_path.read_text(encoding="utf-8"),
-        text=text,
-        pdf_path=pdf_path,
-        message_id=f"<{prefix}.{business_date.isoformat()}.{key}.{content_sha[:16]}"
-        "@customer-plans>",
-        content_sha256=content_sha,
-        language=lang,
-        headers={
-            "X-Customer-Plans-Business-Date": business_date.isoformat(),
-            f"X-Customer-Plans-{header}": key,
-        },
-        document_kind=kind,
-    )
+def safe_token(value: str) -> str:
+    """``value`` as a token safe in a Message-ID and a file name (ids come from the data)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", value)[:64].strip(".") or "_"
 
 
-def build_emails(
-    business_date: date, plans_dir: Path, managers: pd.DataFrame, sender: str
-) -> tuple[list[PlanEmail], dict[str, int]]:
-    """One message per manager on the roster with a rendered plan; who was skipped and why."""
-    skipped = {"left": 0, "no_plan": 0, "no_email": 0}
-    emails: list[PlanEmail] = []
+# -- who receives what --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Head:
+    name: str | None
+    address: str | None
+    problem: str | None
+    language: str
+    branch_name: str
+
+
+def _heads(branches: pd.DataFrame, domains: tuple[str, ...]) -> dict[str, Head]:
+    heads = {}
+    for row in branches.itertuples(index=False):
+        checked = check_address(row.head_email, domains)
+        heads[str(row.branch_id)] = Head(
+            header_text(row.head_name) or None, checked.address, checked.problem,
+            language_of(row.locale), header_text(row.branch_name) or str(row.branch_id))
+    return heads
+
+
+def documents(
+    business_date: date, plans_dir: Path, managers: pd.DataFrame, branches: pd.DataFrame,
+    domains: tuple[str, ...],
+) -> tuple[list[Item], Counter]:
+    """Every rendered document with its reader; counts of what is not a document today."""
+    skipped: Counter = Counter()
+    heads = _heads(branches, domains)
     plan_date = _plan_date(business_date)
+    items: list[Item] = []
+
+    def to_head(item: Item, head: Head | None) -> Item:
+        item.recipient_kind, item.recipient_key = BRANCH_HEAD, item.branch_id
+        if head is None:
+            item.problem = "no_branch"
+        elif head.problem:
+            item.problem = head.problem
+        else:
+            item.address, item.recipient_name = head.address, head.name or ""
+        return item
+
     for row in managers.sort_values("manager_id").itertuples(index=False):
-        html_path = plans_dir / f"{row.manager_id}.html"
-        pdf_path = plans_dir / f"{row.manager_id}.pdf"
+        manager_id = str(row.manager_id)
+        html_path = plans_dir / f"{manager_id}.html"
+        pdf_path = plans_dir / f"{manager_id}.pdf"
         # who has a plan was decided by assignment (a manager back from leave on the plan
         # date has one); a manager who has left never gets mail, even from a stale file
         if row.status == "left":
@@ -183,214 +252,486 @@ def build_emails(
         if not (html_path.exists() and pdf_path.exists()):
             skipped["no_plan"] += 1
             continue
-        if not isinstance(row.email, str) or "@" not in row.email:
-            skipped["no_email"] += 1
+        branch_id = str(row.branch_id)
+        checked = check_address(row.email, domains)
+        name = header_text(row.manager_name) or manager_id
+        if checked.usable:
+            lang = language_of(row.locale)
+            words = {"manager_name": name, "plan_date": plan_date,
+                     "business_date": business_date.isoformat()}
+            items.append(Item(
+                PLAN, manager_id, branch_id, html_path, pdf_path, lang,
+                SUBJECTS[lang].format(**words), TEXTS[lang].format(**words),
+                MANAGER, manager_id, name, checked.address))
             continue
-        lang = _language(row.locale)
-        names = {
-            "manager_name": row.manager_name,
-            "plan_date": plan_date,
-            "business_date": business_date.isoformat(),
-        }
-        emails.append(_document_email(
-            PLAN, str(row.manager_id), formataddr((row.manager_name, row.email)), sender,
-            SUBJECTS[lang].format(**names), TEXTS[lang].format(**names), html_path, pdf_path,
-            lang, business_date,
-        ))
-    return emails, skipped
+        head = heads.get(branch_id)
+        lang = head.language if head else language_of(row.locale)
+        words = {"manager_id": manager_id, "plan_date": plan_date,
+                 "business_date": business_date.isoformat(),
+                 "head_name": (head.name if head else None) or NO_HEAD_NAME[lang]}
+        item = to_head(Item(
+            PLAN, manager_id, branch_id, html_path, pdf_path, lang,
+            FORWARDED_SUBJECTS[lang].format(**words), FORWARDED_TEXTS[lang].format(**words),
+            forwarded=True), head)
+        if item.problem:
+            item.problem = f"manager {checked.problem}, head {item.problem}"
+        items.append(item)
 
-
-def build_rollup_emails(
-    business_date: date, rollups_dir: Path, branches: pd.DataFrame, sender: str
-) -> tuple[list[PlanEmail], dict[str, int]]:
-    """One message per branch whose roll-up was rendered, to that branch's head only.
-
-    Skipped, and counted: a branch without a rendered roll-up (``no_rollup``), without a
-    head email (``no_head_email``), or whose head email is not an address
-    (``bad_head_email``). ``locale`` is the head's, or the bank's when theirs is not on
-    record (resolved by the branches extract).
-    """
-    skipped = {"no_rollup": 0, "no_head_email": 0, "bad_head_email": 0}
-    emails: list[PlanEmail] = []
-    plan_date = _plan_date(business_date)
+    rollups = plans_dir / ROLLUPS_FOLDER
     for row in branches.sort_values("branch_id").itertuples(index=False):
         branch_id = str(row.branch_id)
-        html_path = rollups_dir / f"{branch_id}.html"
-        pdf_path = rollups_dir / f"{branch_id}.pdf"
+        html_path, pdf_path = rollups / f"{branch_id}.html", rollups / f"{branch_id}.pdf"
         if not (html_path.exists() and pdf_path.exists()):
             skipped["no_rollup"] += 1
             continue
-        # logs name the branch only: a branch code is not personal data, an address is
-        address = _text_or_none(row.head_email)
-        if address is None:
-            skipped["no_head_email"] += 1
-            log.warning("roll-up of branch %s for %s not emailed: no head email on record",
-                        branch_id, business_date)
+        head = heads[branch_id]
+        words = {"head_name": head.name or NO_HEAD_NAME[head.language],
+                 "branch_name": head.branch_name, "plan_date": plan_date,
+                 "business_date": business_date.isoformat()}
+        items.append(to_head(Item(
+            BRANCH_ROLLUP, branch_id, branch_id, html_path, pdf_path, head.language,
+            ROLLUP_SUBJECTS[head.language].format(**words),
+            ROLLUP_TEXTS[head.language].format(**words)), head))
+
+    for html_path in sorted(plans_dir.glob(f"{POOL_PREFIX}*.html")):
+        pdf_path = html_path.with_suffix(".pdf")
+        if not pdf_path.exists():
             continue
-        if not re.fullmatch(EMAIL_PATTERN, address):
-            skipped["bad_head_email"] += 1
-            log.warning("roll-up of branch %s for %s not emailed: the head email on record is "
-                        "not an email address", branch_id, business_date)
-            continue
-        lang = _language(row.locale)
-        head_name = _text_or_none(row.head_name)
-        names = {
-            "head_name": head_name or NO_HEAD_NAME[lang],
-            "branch_name": _text_or_none(row.branch_name) or branch_id,
-            "plan_date": plan_date,
-            "business_date": business_date.isoformat(),
-        }
-        emails.append(_document_email(
-            BRANCH_ROLLUP, branch_id, formataddr((head_name or "", address)), sender,
-            ROLLUP_SUBJECTS[lang].format(**names), ROLLUP_TEXTS[lang].format(**names),
-            html_path, pdf_path, lang, business_date,
-        ))
-    return emails, skipped
+        key = html_path.stem
+        branch_id = key[len(POOL_PREFIX):]
+        head = heads.get(branch_id)
+        lang = head.language if head else "en"
+        words = {"head_name": (head.name if head else None) or NO_HEAD_NAME[lang],
+                 "branch_name": head.branch_name if head else branch_id,
+                 "plan_date": plan_date, "business_date": business_date.isoformat()}
+        items.append(to_head(Item(
+            POOL, key, branch_id, html_path, pdf_path, lang,
+            POOL_SUBJECTS[lang].format(**words), POOL_TEXTS[lang].format(**words)), head))
+    for item in items:
+        item.content_sha256 = _content_sha(item.html_path, item.pdf_path)
+    return items, skipped
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+def message_id(item: Item, business_date: date, sequence: int, sender: str) -> str:
+    """Derived from business date, document, content and recipient: the same message has the
+    same id on every attempt, so mail clients fold a copy sent twice into one. An explicit
+    resend is a new message (``.r1``, ``.r2``, ...)."""
+    recipient = (item.address or "").lower()
+    digest = hashlib.sha256(
+        f"{business_date.isoformat()}\0{item.kind}\0{item.key}\0{item.content_sha256}\0"
+        f"{recipient}".encode()).hexdigest()[:16]
+    domain = safe_token(sender.rpartition("@")[2] or "customer-plans")
+    resend = f".r{sequence}" if sequence else ""
+    return (f"<{item.kind}.{business_date.isoformat()}.{safe_token(item.key)}.{digest}{resend}"
+            f"@{domain}>")
+
+
+def build_message(
+    item: Item, business_date: date, sender: str, message_id_value: str, sent_at: datetime,
+    updated: bool,
+) -> bytes:
+    """The message's bytes: deterministic given the ledger row (id, date, update mark)."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(addr_spec=sender)
+    message["To"] = Address(display_name=header_text(item.recipient_name), addr_spec=item.address)
+    message["Subject"] = header_text((UPDATED[item.language] if updated else "") + item.subject)
+    message["Date"] = format_datetime(sent_at.replace(tzinfo=UTC))
+    message["Message-ID"] = message_id_value
+    message["X-Customer-Plans-Business-Date"] = business_date.isoformat()
+    message["X-Customer-Plans-Document"] = f"{item.kind} {safe_token(item.key)}"
+    if item.kind == PLAN:
+        message["X-Customer-Plans-Manager"] = safe_token(item.key)
+    else:
+        message["X-Customer-Plans-Branch"] = safe_token(item.branch_id)
+    message.set_content(item.text)
+    message.add_alternative(item.html_path.read_text(encoding="utf-8"), subtype="html")
+    message.add_attachment(item.pdf_path.read_bytes(), maintype="application", subtype="pdf",
+                           filename=f"{safe_token(item.key)}.pdf")
+    return message.as_bytes()
+
+
+def outbox_name(item: Item) -> str:
+    """``<manager_id>.eml`` for a manager's plan, ``branches/<branch_id>.eml`` for a roll-up,
+    ``<POOL-branch>.eml`` for a pool list, ``forwarded/<manager_id>.eml`` for a plan that
+    went to the branch head (the layout of the rendered files)."""
+    name = f"{safe_token(item.key)}.eml"
+    if item.kind == BRANCH_ROLLUP:
+        return f"{ROLLUPS_FOLDER}/{name}"
+    if item.forwarded:
+        return f"forwarded/{name}"
+    return name
+
+
+# -- the ledger ---------------------------------------------------------------------------
 
 
 def ledger_engine(plans_db_url: str) -> sa.Engine:
-    """An engine on the plans DB with the ``plan_deliveries`` ledger in its current shape.
-
-    Creates the ledger if missing; a ledger from before roll-ups were emailed gets its
-    ``document_kind`` column (every existing row a plan), once.
-    """
     engine = make_engine(plans_db_url)
-    run_script(engine, "plans/plan_deliveries.sql")
-    columns = {column["name"] for column in sa.inspect(engine).get_columns("plan_deliveries")}
-    if "document_kind" not in columns:
-        run_script(engine, "plans/plan_deliveries_document_kind.sql")
-        log.info("plan_deliveries: added document_kind (existing rows are plans)")
+    run_script(engine, "plans/mail_deliveries.sql")
     return engine
 
 
-def _ledger(engine: sa.Engine, business_date: date, document_kind: str) -> pd.DataFrame:
+LEDGER_COLUMNS = (
+    "document_kind", "document_key", "content_sha256", "transport", "recipient_sha256",
+    "sequence", "recipient_kind", "recipient_key", "message_id", "reason", "status", "in_doubt",
+    "attempts", "requested_by", "intent_at", "run_id",
+)
+
+
+def _ledger_rows(engine: sa.Engine, business_date: date) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        result = conn.execute(
-            sa.text(
-                "select manager_id, content_sha256 from plan_deliveries "
-                "where business_date = :business_date and document_kind = :document_kind"
-            ),
-            {"business_date": business_date.isoformat(), "document_kind": document_kind},
-        )
-        return pd.DataFrame(result.fetchall(), columns=["manager_id", "content_sha256"])
+        rows = [dict(row._mapping) for row in conn.execute(sa.text(
+            f"select {', '.join(LEDGER_COLUMNS)} from mail_deliveries "  # noqa: S608
+            "where business_date = :d"), {"d": business_date.isoformat()})]
+        if sa.inspect(conn).has_table("plan_deliveries"):
+            rows.extend(_legacy_rows(conn, business_date))
+    return rows
 
 
-def write_outbox(email: PlanEmail, outbox_dir: Path) -> Path:
-    """Write the message as ``<manager_id>.eml`` (a roll-up: ``branches/<branch_id>.eml``)."""
-    folder = outbox_dir / ROLLUPS_FOLDER if email.document_kind == BRANCH_ROLLUP else outbox_dir
-    return write_bytes_atomic(folder / f"{email.key}.eml", bytes(email.to_mime()))
+def _legacy_rows(conn: sa.Connection, business_date: date) -> Iterable[dict[str, Any]]:
+    """What the ledger before ``mail_deliveries`` recorded: accepted deliveries, per content."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("plan_deliveries")}
+    kind = "document_kind" if "document_kind" in columns else f"'{PLAN}'"
+    for row in conn.execute(sa.text(
+        f"select {kind}, manager_id, content_sha256, transport, recipient_sha256, "  # noqa: S608
+        "message_id from plan_deliveries where business_date = :d"),
+        {"d": business_date.isoformat()},
+    ):
+        yield {"document_kind": row[0], "document_key": row[1], "content_sha256": row[2],
+               "transport": row[3], "recipient_sha256": None, "sequence": 0,
+               "recipient_kind": MANAGER, "recipient_key": row[1], "message_id": row[5],
+               "reason": "new", "status": "accepted", "in_doubt": 0, "attempts": 1,
+               "requested_by": None, "intent_at": None, "run_id": None}
 
 
-def _send_once(
-    emails: list[PlanEmail],
-    business_date: date,
-    engine: sa.Engine,
-    document_kind: str,
-    outbox_dir: Path,
-    transport: Transport | None,
-) -> dict[str, int]:
-    """Send what the ledger has not recorded; record each message right after it went."""
-    ledger = _ledger(engine, business_date, document_kind)
-    already = set(zip(ledger["manager_id"], ledger["content_sha256"], strict=True))
-    delivered_before = set(ledger["manager_id"])
-    counts = {"sent": 0, "updated": 0, "already_sent": 0}
-    mode = "smtp" if transport is not None else "outbox"
-    for email in emails:
-        if (email.key, email.content_sha256) in already:
-            counts["already_sent"] += 1
-            continue
-        if email.key in delivered_before:
-            email = replace(email, subject=UPDATED[email.language] + email.subject)
-            counts["updated"] += 1
-        if transport is None:
-            write_outbox(email, outbox_dir)
-        else:
-            transport(email)
-        with engine.begin() as conn:
-            conn.execute(
-                sa.text(
-                    "insert into plan_deliveries (business_date, manager_id, content_sha256, "
-                    "message_id, recipient_sha256, transport, delivered_at, document_kind) "
-                    "values (:business_date, :manager_id, :content_sha256, :message_id, "
-                    ":recipient_sha256, :transport, :delivered_at, :document_kind)"
-                ),
-                {
-                    "business_date": business_date.isoformat(),
-                    "manager_id": email.key,
-                    "content_sha256": email.content_sha256,
-                    "message_id": email.message_id,
-                    "recipient_sha256": hashlib.sha256(email.to.encode()).hexdigest(),
-                    "transport": mode,
-                    "delivered_at": datetime.now(UTC).replace(tzinfo=None),
-                    "document_kind": document_kind,
-                },
-            )
-        counts["sent"] += 1
-    return counts
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def deliver_plans(
+# -- delivery -----------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """What happened to the documents of one run (counts and document ids, no personal data)."""
+
+    by_kind: dict[str, Counter] = field(default_factory=lambda: {k: Counter() for k in KINDS})
+    withheld: list[dict[str, str]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    in_doubt: list[str] = field(default_factory=list)
+    last_failure: str | None = None
+
+    def add(self, item: Item, outcome: str) -> None:
+        self.by_kind[item.kind][outcome] += 1
+
+    def totals(self) -> Counter:
+        total: Counter = Counter()
+        for counts in self.by_kind.values():
+            total.update(counts)
+        return total
+
+
+def deliver_documents(
     business_date: date,
     plans_dir: Path,
     staging_dir: Path,
     plans_db_url: str,
-    outbox_dir: Path,
-    transport: Transport | None = None,
-    sender: str | None = None,
-) -> dict[str, int | str]:
-    """Deliver every rendered plan for ``business_date`` to its manager; returns counts only."""
-    sender = sender or os.environ.get("CUSTOMER_PLANS_MAIL_FROM", DEFAULT_SENDER)
-    managers = read_frame(
-        staging_dir / "managers.parquet",
-        columns=["manager_id", "manager_name", "email", "locale", "status"],
-    )
-    emails, skipped = build_emails(business_date, plans_dir, managers, sender)
-    engine = ledger_engine(plans_db_url)
-    try:
-        counts = {**_send_once(emails, business_date, engine, PLAN, outbox_dir, transport),
-                  **skipped}
-    finally:
-        engine.dispose()
-    mode = "smtp" if transport is not None else "outbox"
-    log.info("plans for %s: %s (%s)", business_date, counts, mode)
-    return {**counts, "transport": mode}
+    transport: Any,
+    *,
+    sender: str,
+    mail_domains: tuple[str, ...],
+    dry_run: bool = False,
+    resend: Resend | None = None,
+    run_id: str | None = None,
+    retry_delays: tuple[float, ...] = RETRY_DELAYS,
+    fence: Callable[[], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Deliver the business date's documents through ``transport`` (``mail.SmtpTransport`` or
+    ``mail.OutboxTransport``); returns JSON-safe counts and ids.
 
-
-def deliver_rollups(
-    business_date: date,
-    plans_dir: Path,
-    staging_dir: Path,
-    plans_db_url: str,
-    outbox_dir: Path,
-    transport: Transport | None = None,
-    sender: str | None = None,
-) -> dict[str, int | str]:
-    """Email each branch head their own branch's roll-up (``plans_dir/branches``); counts only.
-
-    Reads the heads from the staging ``branches`` extract; a branch without a usable head
-    email is skipped and counted (``no_head_email``, ``bad_head_email``), its roll-up stays
-    in the plans folder.
+    ``dry_run``: decide everything, send and record nothing. ``resend``: send the requested
+    documents again (recorded as resends, with who asked). ``fence`` is called before the
+    first message and raises if this run no longer holds the business date.
     """
-    sender = sender or os.environ.get("CUSTOMER_PLANS_MAIL_FROM", DEFAULT_SENDER)
-    path = staging_dir / "branches.parquet"
-    if not path.exists():
+    sender_check = check_address(sender, (sender.rpartition("@")[2],))
+    if not sender_check.usable:
+        raise TransportConfigError(
+            "the sender address (CUSTOMER_PLANS_MAIL_FROM or the connection's from_email) is "
+            "not a valid address")
+    sender = sender_check.address
+    managers = read_frame(staging_dir / "managers.parquet",
+                          columns=["manager_id", "manager_name", "email", "locale", "status",
+                                   "branch_id"])
+    branches_path = staging_dir / "branches.parquet"
+    if not branches_path.exists():
         raise FileNotFoundError(
-            f"roll-up delivery needs the staging extract {path} (branch heads); run extract first"
-        )
-    branches = read_frame(
-        path, columns=["branch_id", "branch_name", "head_name", "head_email", "locale"]
-    )
-    emails, skipped = build_rollup_emails(
-        business_date, plans_dir / ROLLUPS_FOLDER, branches, sender
-    )
+            f"delivery needs the staging extract {branches_path} (branch heads); run extract "
+            "first")
+    branches = read_frame(branches_path, columns=["branch_id", "branch_name", "head_name",
+                                                  "head_email", "locale"])
+    items, skipped = documents(business_date, plans_dir, managers, branches, mail_domains)
+    if resend is not None:
+        known = {i.key for i in items if i.kind == PLAN} | {i.branch_id for i in items}
+        unknown = sorted(set(resend.managers) - {i.key for i in items if i.kind == PLAN}
+                         | set(resend.branches) - known)
+        if unknown:
+            raise ValueError(
+                f"resend for {business_date}: no rendered document for {', '.join(unknown)} "
+                "(check the ids: managers' plans by manager_id, branches by branch_id)")
     engine = ledger_engine(plans_db_url)
+    tally = Tally()
     try:
-        counts = {
-            **_send_once(emails, business_date, engine, BRANCH_ROLLUP, outbox_dir, transport),
-            **skipped,
-        }
+        rows = _ledger_rows(engine, business_date)
+        if fence is not None and not dry_run:
+            fence()
+        with transport:
+            _run(items, rows, tally, engine, transport, business_date, sender, dry_run,
+                 resend, run_id, retry_delays, sleep)
+        connections = transport.connections
     finally:
         engine.dispose()
-    mode = "smtp" if transport is not None else "outbox"
-    log.info("branch roll-ups for %s: %s (%s)", business_date, counts, mode)
-    return {**counts, "transport": mode}
+    result = _result(tally, skipped, transport.name, dry_run, connections)
+    log.info("delivery for %s (%s%s): %s", business_date, transport.name,
+             ", dry run" if dry_run else "", result["counts"])
+    if tally.withheld:
+        log.warning("withheld for %s (no one may receive them): %s", business_date,
+                    ", ".join(f"{w['document']} ({w['reason']})" for w in tally.withheld))
+    if tally.refused:
+        log.warning("refused by the mail server for %s: %s", business_date,
+                    ", ".join(tally.refused))
+    if tally.pending:
+        raise DeliveryIncomplete(
+            f"delivery for {business_date} is incomplete: {len(tally.pending)} message(s) still "
+            f"pending after {len(retry_delays) + 1} attempts ({result['last_failure']}); "
+            f"{result['counts'].get('sent', 0)} were sent, none is lost. Once the mail server "
+            "is reachable, let the task retry or rerun the date: it sends exactly the pending "
+            "ones.", result)
+    return result
+
+
+def _run(
+    items: list[Item], rows: list[dict[str, Any]], tally: Tally, engine: sa.Engine,
+    transport: Any, business_date: date, sender: str, dry_run: bool, resend: Resend | None,
+    run_id: str | None, retry_delays: tuple[float, ...], sleep: Callable[[float], None],
+) -> None:
+    name = transport.name
+    stopped: str | None = None
+    for item in items:
+        if item.problem:
+            tally.add(item, "withheld")
+            tally.withheld.append({"document": item.label, "reason": item.problem})
+            if not dry_run:
+                _record_withheld(engine, business_date, item, name, run_id)
+            continue
+        recipient_sha = hashlib.sha256(item.address.lower().encode()).hexdigest()
+        mine = [r for r in rows if r["document_kind"] == item.kind
+                and r["document_key"] == item.key and r["transport"] == name]
+        same = [r for r in mine if r["content_sha256"] == item.content_sha256
+                and r["recipient_sha256"] in (recipient_sha, None)]
+        open_rows = [r for r in same if r["status"] in ("sending", "deferred")]
+        # a resend is made once per run: a retry of the same run completes it, not repeats it
+        wanted = resend is not None and resend.covers(item) and not any(
+            r["reason"] == "resend" and run_id and r["run_id"] == run_id for r in same)
+        if open_rows:
+            row = min(open_rows, key=lambda r: r["sequence"])
+            in_doubt = row["status"] == "sending"
+        elif wanted:
+            row = None
+            in_doubt = False
+        elif any(r["status"] == "accepted" for r in same):
+            tally.add(item, "already_sent")
+            continue
+        elif any(r["status"] == "refused" for r in same):
+            # refused for good at this address: resending would be refused again
+            tally.add(item, "refused_before")
+            tally.refused.append(item.label)
+            continue
+        else:
+            row, in_doubt = None, False
+        if stopped is not None:
+            tally.add(item, "pending")
+            tally.pending.append(item.label)
+            continue
+        if dry_run:
+            tally.add(item, "would_send")
+            continue
+        if row is None:
+            updated = any(r["status"] == "accepted" and r["content_sha256"] != item.content_sha256
+                          for r in mine)
+            sequence = max((r["sequence"] for r in same), default=-1) + 1 if wanted else 0
+            row = {
+                "document_kind": item.kind, "document_key": item.key,
+                "content_sha256": item.content_sha256, "transport": name,
+                "recipient_sha256": recipient_sha, "sequence": sequence,
+                "recipient_kind": item.recipient_kind, "recipient_key": item.recipient_key,
+                "message_id": message_id(item, business_date, sequence, sender),
+                "reason": "resend" if wanted else ("update" if updated else "new"),
+                "status": "sending", "in_doubt": 0, "attempts": 0,
+                "requested_by": resend.requested_by if wanted else None, "intent_at": _now(),
+                "run_id": run_id,
+            }
+            _insert(engine, business_date, row, run_id)
+            rows.append(row)
+        updated = row["reason"] == "update" or (
+            row["reason"] == "resend"
+            and any(r["status"] == "accepted" and r["content_sha256"] != item.content_sha256
+                    for r in mine))
+        data = build_message(item, business_date, sender, row["message_id"],
+                             _as_datetime(row["intent_at"]), updated)
+        envelope = Envelope(sender, item.address, data, outbox_name(item))
+        def waiting(maybe: bool, row=row) -> None:
+            # while it waits to retry, the row says whether the message may have gone: a
+            # run killed now resends it in doubt only if it may have
+            status = "sending" if maybe else "deferred"
+            if row["status"] != status:
+                _set_status(engine, business_date, row, status)
+                row["status"] = status
+
+        outcome, stopped, maybe = _hand_over(transport, envelope, retry_delays, sleep, waiting)
+        in_doubt = in_doubt or maybe
+        if outcome == "maybe":
+            outcome = "sending"
+        status = outcome if outcome in ("accepted", "refused", "deferred") else "sending"
+        _update(engine, business_date, row, status, in_doubt, stopped)
+        row["status"] = status
+        if status == "accepted":
+            tally.add(item, "sent")
+            if row["reason"] == "update":
+                tally.add(item, "updated")
+            if row["reason"] == "resend":
+                tally.add(item, "resent")
+            if item.forwarded:
+                tally.add(item, "forwarded")
+            if in_doubt:
+                tally.add(item, "in_doubt_resent")
+                tally.in_doubt.append(item.label)
+        elif status == "refused":
+            tally.add(item, "refused")
+            tally.refused.append(item.label)
+        else:
+            tally.add(item, "pending")
+            tally.pending.append(item.label)
+    tally.last_failure = stopped
+
+
+def _hand_over(
+    transport: Any, envelope: Envelope, delays: tuple[float, ...],
+    sleep: Callable[[float], None], waiting: Callable[[bool], None],
+) -> tuple[str, str | None, bool]:
+    """``(outcome, stop_reason, maybe_sent_before)``: accepted, refused, or after the retries
+    deferred (known not accepted) / maybe (possibly accepted); a stop reason ends the batch.
+    ``maybe_sent_before``: an earlier attempt may have been accepted (a retry then makes a
+    possible duplicate)."""
+    maybe = False
+    for attempt in range(len(delays) + 1):
+        try:
+            transport.send(envelope)
+            return "accepted", None, maybe
+        except PermanentRefusal as refusal:
+            log.warning("message refused with %s %s at %s", refusal.code, refusal.status,
+                        refusal.stage)
+            return "refused", None, maybe
+        except TransientFailure as failure:
+            maybe = maybe or failure.maybe_accepted
+            log.warning("transient mail failure (attempt %d of %d): %s", attempt + 1,
+                        len(delays) + 1, failure)
+            if attempt < len(delays):
+                waiting(maybe)
+                sleep(delays[attempt])
+                continue
+            return ("maybe" if maybe else "deferred"), str(failure), maybe
+        except DeliveryError:
+            raise
+    raise AssertionError("unreachable")
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _insert(engine: sa.Engine, business_date: date, row: dict[str, Any], run_id: str | None):
+    columns = [*LEDGER_COLUMNS, "business_date"]
+    values = {**row, "business_date": business_date.isoformat(), "run_id": run_id}
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            f"insert into mail_deliveries ({', '.join(columns)}) "  # noqa: S608
+            f"values ({', '.join(':' + c for c in columns)})"), values)
+
+
+def _update(engine: sa.Engine, business_date: date, row: dict[str, Any], status: str,
+            in_doubt: bool, failure: str | None) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "update mail_deliveries set status = :status, attempts = attempts + 1, "
+            "in_doubt = case when :in_doubt = 1 then 1 else in_doubt end, "
+            "accepted_at = :accepted_at where business_date = :d and document_kind = :kind "
+            "and document_key = :key and content_sha256 = :sha and transport = :transport "
+            "and recipient_sha256 = :rsha and sequence = :seq"),
+            {"status": status, "in_doubt": int(in_doubt),
+             "accepted_at": _now() if status == "accepted" else None,
+             "d": business_date.isoformat(), "kind": row["document_kind"],
+             "key": row["document_key"], "sha": row["content_sha256"],
+             "transport": row["transport"], "rsha": row["recipient_sha256"],
+             "seq": row["sequence"]})
+
+
+def _set_status(engine: sa.Engine, business_date: date, row: dict[str, Any], status: str):
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "update mail_deliveries set status = :status where business_date = :d and "
+            "document_kind = :kind and document_key = :key and content_sha256 = :sha and "
+            "transport = :transport and recipient_sha256 = :rsha and sequence = :seq"),
+            {"status": status, "d": business_date.isoformat(), "kind": row["document_kind"],
+             "key": row["document_key"], "sha": row["content_sha256"],
+             "transport": row["transport"], "rsha": row["recipient_sha256"],
+             "seq": row["sequence"]})
+
+
+def _record_withheld(engine: sa.Engine, business_date: date, item: Item, transport: str,
+                     run_id: str | None) -> None:
+    row = {
+        "document_kind": item.kind, "document_key": item.key,
+        "content_sha256": item.content_sha256, "transport": transport, "recipient_sha256": "",
+        "sequence": 0, "recipient_kind": item.recipient_kind,
+        "recipient_key": item.recipient_key or item.branch_id, "message_id": "",
+        "reason": item.problem[:32], "status": "withheld", "in_doubt": 0, "attempts": 0,
+        "requested_by": None, "intent_at": _now(), "run_id": run_id,
+    }
+    with engine.begin() as conn:
+        exists = conn.execute(sa.text(
+            "select 1 from mail_deliveries where business_date = :d and document_kind = :kind "
+            "and document_key = :key and content_sha256 = :sha and transport = :transport "
+            "and recipient_sha256 = '' and sequence = 0"),
+            {"d": business_date.isoformat(), "kind": item.kind, "key": item.key,
+             "sha": item.content_sha256, "transport": transport}).first()
+    if not exists:
+        _insert(engine, business_date, row, run_id)
+
+
+def _result(tally: Tally, skipped: Counter, transport: str, dry_run: bool,
+            connections: int) -> dict[str, Any]:
+    totals = tally.totals()
+    return {
+        "transport": transport,
+        "dry_run": dry_run,
+        "counts": dict(sorted(totals.items())),
+        "by_kind": {kind: dict(sorted(counts.items())) for kind, counts in tally.by_kind.items()},
+        "skipped": dict(sorted(skipped.items())),
+        "withheld": tally.withheld,
+        "refused": tally.refused,
+        "pending": tally.pending,
+        "in_doubt_resent": tally.in_doubt,
+        "connections": connections,
+        "last_failure": tally.last_failure,
+    }
+
+
+def outbox_transport(outbox_dir: Path) -> OutboxTransport:
+    return OutboxTransport(outbox_dir)

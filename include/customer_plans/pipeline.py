@@ -80,6 +80,7 @@ def validate(ctx: RunContext) -> dict[str, Any]:
         ctx.settings.quality_root,
         ctx.rules(),
         previous_counts=previous_counts(ctx.settings.quality_root, ctx.business_date),
+        mail_domains=ctx.settings.mail_domains,
     )
 
 
@@ -139,20 +140,58 @@ def render_rollups(ctx: RunContext, branch_ids: list[str] | None = None) -> dict
     )
 
 
-def deliver(ctx: RunContext, transport=None) -> dict[str, Any]:
-    """Send each manager their own plan and each branch head their branch's roll-up, or write
-    them to the outbox when ``transport`` is None.
+def deliver(
+    ctx: RunContext,
+    smtp=None,
+    *,
+    dry_run: bool = False,
+    resend=None,
+    run_id: str | None = None,
+    fence=None,
+) -> dict[str, Any]:
+    """Send each document of the date to its reader: plans to managers, roll-ups and pool
+    lists to branch heads (``customer_plans.deliver``).
 
-    Returns the plans' counts with the roll-ups' under ``rollups`` (``sent``, ``updated``,
-    ``already_sent``, ``no_rollup``, ``no_head_email``, ``bad_head_email``).
+    The delivery mode is the setting ``delivery_mode``: ``outbox`` writes ``.eml`` files;
+    ``smtp`` sends through ``smtp`` (``mail.SmtpSettings``; the Airflow task passes the
+    ``smtp_plans`` connection's), else ``CUSTOMER_PLANS_SMTP_URL``, else it is an error.
+    Raises ``DeliveryIncomplete`` when messages are still pending after the retries.
     """
-    from customer_plans.deliver import deliver_plans, deliver_rollups
+    import os
 
-    args = (ctx.business_date, ctx.plans_dir, ctx.staging_dir, ctx.settings.plans_db_url,
-            ctx.outbox_dir)
-    plans = deliver_plans(*args, transport=transport)
-    rollups = deliver_rollups(*args, transport=transport)
-    return {**plans, "rollups": {k: v for k, v in rollups.items() if k != "transport"}}
+    from customer_plans.deliver import DEFAULT_SENDER, RETRY_DELAYS, deliver_documents
+    from customer_plans.mail import (
+        OutboxTransport,
+        SmtpSettings,
+        SmtpTransport,
+        TransportConfigError,
+    )
+
+    if ctx.settings.delivery_mode == "smtp":
+        if smtp is None and os.environ.get("CUSTOMER_PLANS_SMTP_URL", "").strip():
+            smtp = SmtpSettings.from_url(os.environ["CUSTOMER_PLANS_SMTP_URL"])
+        if smtp is None:
+            raise TransportConfigError(
+                "the delivery mode is smtp (CUSTOMER_PLANS_DELIVERY) but no mail server is "
+                "configured: define the smtp_plans Airflow connection or CUSTOMER_PLANS_SMTP_URL,"
+                " or set CUSTOMER_PLANS_DELIVERY=outbox; nothing was sent")
+        transport = SmtpTransport(smtp)
+    else:
+        transport = OutboxTransport(ctx.outbox_dir)
+    sender = (os.environ.get("CUSTOMER_PLANS_MAIL_FROM", "").strip()
+              or (smtp.sender if smtp is not None else None) or DEFAULT_SENDER)
+    delays_text = os.environ.get("CUSTOMER_PLANS_SMTP_RETRY_DELAYS", "").strip()
+    try:
+        delays = tuple(float(x) for x in delays_text.split(",")) if delays_text else RETRY_DELAYS
+    except ValueError:
+        raise TransportConfigError(
+            f"CUSTOMER_PLANS_SMTP_RETRY_DELAYS is {delays_text!r}: seconds between attempts, "
+            "comma-separated, like 2,5,15,30") from None
+    return deliver_documents(
+        ctx.business_date, ctx.plans_dir, ctx.staging_dir, ctx.settings.plans_db_url, transport,
+        sender=sender, mail_domains=ctx.settings.mail_domains, dry_run=dry_run, resend=resend,
+        run_id=run_id, retry_delays=delays, fence=fence,
+    )
 
 
 def record(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:

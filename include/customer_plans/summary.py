@@ -35,8 +35,13 @@ def run_summary(ctx: RunContext) -> dict:
             out["exclusions"] = conn.execute(sa.text(
                 "select count(*) from plan_exclusions where business_date = :business_date"),
                 bd).scalar()
-        if inspector.has_table("plan_deliveries"):
-            out["deliveries"] = _deliveries(conn, inspector, bd)
+            pools = conn.execute(sa.text(
+                "select count(distinct manager_id), count(*), "
+                "sum(case when priority_level = 1 then 1 else 0 end) from plan_contacts "
+                "where business_date = :business_date and manager_id like 'POOL-%'"), bd).first()
+            out["pools"] = {"lists": int(pools[0] or 0), "contacts": int(pools[1] or 0),
+                            "level_1": int(pools[2] or 0)}
+        out["deliveries"] = _deliveries(conn, inspector, bd)
     engine.dispose()
     quality = ctx.quality_dir / "summary.json"
     if quality.exists():
@@ -57,18 +62,54 @@ def run_summary(ctx: RunContext) -> dict:
     return out
 
 
-def _deliveries(conn: sa.Connection, inspector: sa.Inspector, bd: dict) -> dict[str, int]:
-    """Emails sent for the date, from the ledger: plans and branch roll-ups (updates included)."""
-    columns = {column["name"] for column in inspector.get_columns("plan_deliveries")}
-    if "document_kind" not in columns:  # a ledger from before roll-ups were emailed
-        plans = conn.execute(sa.text(
-            "select count(*) from plan_deliveries where business_date = :business_date"),
-            bd).scalar()
-        return {"plans": int(plans or 0), "branch_rollups": 0}
-    rows = dict(conn.execute(sa.text(
-        "select document_kind, count(*) from plan_deliveries "
-        "where business_date = :business_date group by document_kind"), bd).all())
-    return {"plans": int(rows.get("plan", 0)), "branch_rollups": int(rows.get("branch_rollup", 0))}
+DELIVERY_KINDS = {"plan": "plans", "branch_rollup": "branch_rollups", "pool": "pool_lists"}
+
+
+def _deliveries(conn: sa.Connection, inspector: sa.Inspector, bd: dict) -> dict:
+    """What the delivery ledgers say about the date: documents accepted by the mail server (or
+    written to the outbox) per kind, and the latest outcome of every document that was not."""
+    out: dict = {"plans": 0, "branch_rollups": 0, "pool_lists": 0, "forwarded_to_head": 0,
+                 "updates": 0, "resends": 0, "in_doubt_resent": 0, "refused": [],
+                 "withheld": [], "pending": [], "transports": []}
+    if inspector.has_table("plan_deliveries"):  # the ledger before mail_deliveries
+        columns = {column["name"] for column in inspector.get_columns("plan_deliveries")}
+        kind = "document_kind" if "document_kind" in columns else "'plan'"
+        for document_kind, transport, n in conn.execute(sa.text(
+            f"select {kind}, transport, count(*) from plan_deliveries "  # noqa: S608
+            f"where business_date = :business_date group by {kind}, transport"), bd):
+            out[DELIVERY_KINDS.get(document_kind, "plans")] += int(n)
+            out["transports"].append(transport)
+    if inspector.has_table("mail_deliveries"):
+        rows = conn.execute(sa.text(
+            "select document_kind, document_key, status, reason, in_doubt, recipient_kind, "
+            "transport, intent_at from mail_deliveries where business_date = :business_date "
+            "order by intent_at, sequence"), bd).fetchall()
+        latest: dict = {}
+        for kind, key, status, reason, in_doubt, recipient_kind, transport, _at in rows:
+            out["transports"].append(transport)
+            if status == "accepted":
+                out[DELIVERY_KINDS.get(kind, kind)] += 1
+                out["forwarded_to_head"] += int(kind == "plan" and recipient_kind == "branch_head")
+                out["updates"] += int(reason == "update")
+                out["resends"] += int(reason == "resend")
+                out["in_doubt_resent"] += int(bool(in_doubt))
+            latest[(kind, key)] = (status, reason)
+        for (kind, key), (status, reason) in sorted(latest.items()):
+            if status == "refused":
+                out["refused"].append(f"{kind} {key}")
+            elif status == "withheld":
+                out["withheld"].append(f"{kind} {key} ({reason})")
+            elif status in ("sending", "deferred"):
+                out["pending"].append(f"{kind} {key}")
+    out["transports"] = sorted(set(out["transports"]))
+    return out
+
+
+def _problem_lines(title: str, labels: list[str], shown: int = 10) -> list[str]:
+    if not labels:
+        return [f"  {title}: 0"]
+    more = f", and {len(labels) - shown} more" if len(labels) > shown else ""
+    return [f"  {title}: {len(labels)}: {', '.join(labels[:shown])}{more}"]
 
 
 def _counts(mapping: dict | None) -> str:
@@ -82,7 +123,8 @@ def format_summary(summary: dict) -> str:
     deferred = contacts.get("deferred", {"contacts": 0})
     quality = summary.get("data_quality", {"status": "not validated", "warnings": []})
     plans = summary["plans"]
-    sent = summary.get("deliveries", {"plans": 0, "branch_rollups": 0})
+    sent = summary.get("deliveries", {})
+    pools = summary.get("pools", {"lists": 0, "contacts": 0, "level_1": 0})
     outbox = summary["outbox"]
     lines = [
         f"Business date {summary['business_date']}",
@@ -95,8 +137,19 @@ def format_summary(summary: dict) -> str:
         *[f"    - {w['message'] if isinstance(w, dict) else w}" for w in quality["warnings"]],
         f"  plans:              {plans['html']} HTML + {plans['pdf']} PDF in {plans['folder']}",
         f"  branch roll-ups:    {plans['branch_rollups']} in {plans['folder']}/branches",
-        f"  emails sent:        {sent['plans']:,} plans to managers, "
-        f"{sent['branch_rollups']:,} branch roll-ups to branch heads (ledger plan_deliveries)",
+        f"  pool lists:         {pools['lists']} (customers whose manager left or who have "
+        f"none): {pools['contacts']:,} contacts, {pools['level_1']:,} of them most urgent",
+        f"  emails sent:        {sent.get('plans', 0):,} plans to managers, "
+        f"{sent.get('branch_rollups', 0):,} branch roll-ups and {sent.get('pool_lists', 0):,} "
+        f"pool lists to branch heads ({', '.join(sent.get('transports', [])) or 'none'}; "
+        "ledger mail_deliveries)",
+        f"    of them: {sent.get('forwarded_to_head', 0):,} plans forwarded to the branch head "
+        f"(no usable manager address), {sent.get('updates', 0):,} updates, "
+        f"{sent.get('resends', 0):,} resends, {sent.get('in_doubt_resent', 0):,} in doubt, "
+        "resent",
+        *_problem_lines("refused by the mail server", sent.get("refused", [])),
+        *_problem_lines("withheld (no one may receive them)", sent.get("withheld", [])),
+        *_problem_lines("still pending (a rerun sends them)", sent.get("pending", [])),
         f"  outbox:             {outbox['emails']} plan emails in {outbox['folder']}, "
         f"{outbox.get('rollup_emails', 0)} roll-up emails in {outbox['folder']}/branches",
         f"  quality report:     {summary['quality_report']}",

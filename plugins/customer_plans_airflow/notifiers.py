@@ -22,10 +22,7 @@ class OperatorAlertNotifier(BaseNotifier):
     template_fields = ()
 
     def notify(self, context) -> None:
-        from customer_plans.alerts import alert_text, write_alert
-        from customer_plans.settings import load_settings
-
-        from customer_plans_airflow.connections import has_connection
+        from customer_plans.alerts import alert_text
 
         ti = context.get("ti") or context.get("task_instance")
         dag_run = context.get("dag_run")
@@ -36,20 +33,31 @@ class OperatorAlertNotifier(BaseNotifier):
             map_index=getattr(ti, "map_index", -1),
             error=context.get("exception"),
         )
-        recipients = os.environ.get("CUSTOMER_PLANS_OPERATORS_EMAIL", "")
-        if has_connection(ALERT_CONN_ID) and recipients:
-            from airflow.providers.smtp.hooks.smtp import SmtpHook
+        send_to_operators(subject, body, self.log)
 
-            with SmtpHook(smtp_conn_id=ALERT_CONN_ID) as hook:
-                hook.send_email_smtp(
-                    to=[r.strip() for r in recipients.split(",") if r.strip()],
-                    subject=subject,
-                    html_content=f"<pre>{_escape(body)}</pre>",
-                    from_email=os.environ.get("CUSTOMER_PLANS_MAIL_FROM"),
-                )
-            return
-        path = write_alert(Path(load_settings().output_dir) / "alerts", subject, body)
-        self.log.warning("No %s connection or recipients: alert written to %s", ALERT_CONN_ID, path)
+
+def send_to_operators(subject: str, body: str, log) -> None:
+    """Through the ``smtp_alerts`` connection to ``CUSTOMER_PLANS_OPERATORS_EMAIL``; without
+    them, as a file under ``output/alerts/`` so that it is never lost."""
+    from customer_plans.alerts import write_alert
+    from customer_plans.settings import load_settings
+
+    from customer_plans_airflow.connections import has_connection
+
+    recipients = os.environ.get("CUSTOMER_PLANS_OPERATORS_EMAIL", "")
+    if has_connection(ALERT_CONN_ID) and recipients:
+        from airflow.providers.smtp.hooks.smtp import SmtpHook
+
+        with SmtpHook(smtp_conn_id=ALERT_CONN_ID) as hook:
+            hook.send_email_smtp(
+                to=[r.strip() for r in recipients.split(",") if r.strip()],
+                subject=subject,
+                html_content=f"<pre>{_escape(body)}</pre>",
+                from_email=os.environ.get("CUSTOMER_PLANS_MAIL_FROM"),
+            )
+        return
+    path = write_alert(Path(load_settings().output_dir) / "alerts", subject, body)
+    log.warning("No %s connection or recipients: alert written to %s", ALERT_CONN_ID, path)
 
 
 def _escape(text: str) -> str:
