@@ -6,18 +6,24 @@ manager's plan for the next morning and email it to them.
 
 | stage | what it does |
 |---|---|
-| `resolve_business_date` | param `business_date`, else the day before the run (bank time) |
+| `resolve_business_date` | param `business_date`, else the day before (bank time); locks the date |
 | `wait_for_eod` | waits until the core system has closed that date; fails clearly at the deadline |
 | `extract` | one SQL file per extract, staged as Parquet under `output/staging/<business_date>/` |
 | `validate` | Great Expectations suites: a blocking failure stops the run before anything is sent |
 | `segment` | tier, familiarity, grid group, MAN, lifecycle and churn risk per customer |
 | `assign` | each manager's prioritized contact list, per branch batch |
 | `render` | HTML and PDF plans per manager batch, then the branch roll-ups per branch batch |
-| `deliver` | emails managers their plans, branch heads their roll-ups (or writes the outbox) |
-| `record` | the audit manifest: inputs, rules, outputs and their hashes, chained to the last |
+| `deliver` | plans to managers, roll-ups and pool lists to branch heads (or the outbox) |
+| `record` | the audit manifest (inputs, rules, outputs, hashes), chained; unlocks the date |
 
 Rerun a day: trigger with `{"business_date": "YYYY-MM-DD"}`; every stage replaces
-its output for that date, and delivery never sends the same plan or roll-up twice.
+its output for that date, and delivery never sends the same document twice (a message
+whose outcome a crash left unknown is resent with the same Message-ID, counted in doubt).
+A second run of a date that another run holds fails at once, saying which run holds it.
+
+Trigger parameters: `dry_run` (everything rendered, nothing sent or recorded as sent);
+`resend_managers` / `resend_branches` with `requested_by` (send those managers' plans, or
+every document of those branches, again; recorded in the ledger as a resend).
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ TIMEZONE = os.environ.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai")
 RENDER_SLOTS = int(os.environ.get("CUSTOMER_PLANS_RENDER_SLOTS", "2"))
 RENDER_BATCH_MANAGERS = 500
 ALERT = OperatorAlertNotifier()
+# manager and branch ids in trigger parameters
+ID_PATTERN = r"^[A-Za-z0-9_.-]{1,32}$"
 
 
 @dag(
@@ -57,6 +65,22 @@ ALERT = OperatorAlertNotifier()
             type=["null", "string"],
             format="date",
             description="Business date to plan from (YYYY-MM-DD). Empty: the day before the run.",
+        ),
+        "dry_run": Param(
+            False, type="boolean",
+            description="Render everything, send nothing (the ledger is not written).",
+        ),
+        "resend_managers": Param(
+            [], type="array", items={"type": "string", "pattern": ID_PATTERN},
+            description="manager_ids whose plans are sent again for the business date.",
+        ),
+        "resend_branches": Param(
+            [], type="array", items={"type": "string", "pattern": ID_PATTERN},
+            description="branch_ids whose documents (plans, roll-up, pool list) are sent again.",
+        ),
+        "requested_by": Param(
+            None, type=["null", "string"], maxLength=100,
+            description="Who asks for the resend (recorded in the ledger); required with one.",
         ),
     },
     default_args={
@@ -79,6 +103,17 @@ def nightly_customer_plans():
             dag_run.run_after,
             TIMEZONE,
         )
+        params = context["params"]
+        if (params.get("resend_managers") or params.get("resend_branches")) and not (
+            params.get("requested_by") or ""
+        ).strip():
+            from airflow.sdk.exceptions import AirflowFailException
+
+            raise AirflowFailException(
+                "a resend needs requested_by: who asks for it is recorded in the ledger")
+        from customer_plans_airflow.runlock import claim_business_date
+
+        claim_business_date(business_date.isoformat())
         print(f"business date for run {dag_run.run_id}: {business_date}")
         return business_date.isoformat()
 
@@ -209,10 +244,32 @@ def nightly_customer_plans():
 
     @task(retries=3, retry_delay=timedelta(minutes=1), retry_exponential_backoff=2.0)
     def send_plans(business_date: str) -> dict:
+        from customer_plans.alerts import delivery_notice
+        from customer_plans.deliver import Resend
         from customer_plans.pipeline import deliver
-        from customer_plans_airflow.delivery import smtp_transport
+        from customer_plans_airflow.delivery import smtp_settings
+        from customer_plans_airflow.notifiers import send_to_operators
+        from customer_plans_airflow.runlock import fence_for
 
-        return deliver(run_context(business_date), transport=smtp_transport())
+        context = get_current_context()
+        params, dag_run = context["params"], context["dag_run"]
+        ctx = run_context(business_date)
+        smtp = smtp_settings()
+        if ctx.settings.delivery_mode != "smtp" and smtp is not None:
+            print("the smtp_plans connection is defined but the delivery mode is outbox "
+                  "(CUSTOMER_PLANS_DELIVERY): nothing is mailed")
+        resend = None
+        if params.get("resend_managers") or params.get("resend_branches"):
+            resend = Resend(str(params["requested_by"]).strip(),
+                            tuple(params.get("resend_managers") or ()),
+                            tuple(params.get("resend_branches") or ()))
+        result = deliver(ctx, smtp if ctx.settings.delivery_mode == "smtp" else None,
+                         dry_run=bool(params.get("dry_run")), resend=resend,
+                         run_id=dag_run.run_id, fence=fence_for(business_date))
+        notice = delivery_notice(dag_run.dag_id, dag_run.run_id, business_date, result)
+        if notice:
+            send_to_operators(*notice, log=ALERT.log)
+        return result
 
     @task
     def record_run(business_date: str, delivery: dict) -> dict:
@@ -225,8 +282,13 @@ def nightly_customer_plans():
             "run_id": dag_run.run_id,
             "run_type": str(getattr(dag_run, "run_type", "")),
             "trigger": "airflow",
+            "dry_run": bool(context["params"].get("dry_run")),
         }
-        return record(run_context(business_date), run_info)
+        from customer_plans_airflow.runlock import release_business_date
+
+        recorded = record(run_context(business_date), run_info)
+        release_business_date(business_date)
+        return recorded
 
     business_date = resolve_business_date()
     extracts = extract(business_date, wait_for_eod(business_date))

@@ -164,10 +164,12 @@ def test_a_rerun_sends_nothing_twice_and_a_changed_plan_goes_out_once_as_an_upda
     first = deliver(ctx)
     first_id = read_eml(ctx.outbox_dir / "M002.eml")["Message-ID"]
     again = deliver(ctx)
-    assert again["counts"] == {"already_sent": 6, "withheld": 1}
+    assert again["counts"] == {"already_sent": 6, "withheld": 1, "sent": 0, "refused": 0,
+                               "pending": 0}
     write_document(ctx.plans_dir, "M002", "corrected plan")
     third = deliver(ctx)
-    assert third["counts"] == {"already_sent": 5, "sent": 1, "updated": 1, "withheld": 1}
+    assert third["counts"] == {"already_sent": 5, "sent": 1, "updated": 1, "withheld": 1,
+                               "refused": 0, "pending": 0}
     message = read_eml(ctx.outbox_dir / "M002.eml")
     assert str(message["Subject"]).startswith("[Updated] ")
     assert message["Message-ID"] != first_id
@@ -333,7 +335,8 @@ def test_a_dry_run_renders_the_decisions_and_sends_and_records_nothing(tmp_path)
     with smtp() as (port, server):
         result = deliver(ctx, relay(port), dry_run=True)
     assert server.received == [] and server.connections == 0
-    assert result["dry_run"] and result["counts"] == {"would_send": 6, "withheld": 1}
+    assert result["dry_run"] and result["counts"] == {
+        "would_send": 6, "withheld": 1, "already_sent": 0, "refused": 0, "pending": 0}
     assert ledger(ctx).empty
 
 
@@ -483,3 +486,59 @@ def test_a_sender_killed_at_any_point_loses_nothing_and_every_duplicate_is_in_do
     assert rerun["counts"]["sent"] + rerun["counts"].get("already_sent", 0) == 6
     assert set(ledger(ctx)["status"]) == {"accepted", "withheld"}
     assert rerun["pending"] == [] and json.loads(json.dumps(rerun)) == rerun
+
+
+# -- what operators are told ------------------------------------------------------------------
+
+
+def test_a_failure_alert_says_what_is_true_about_sending_and_carries_no_address(tmp_path):
+    from customer_plans.alerts import alert_text, write_alert
+
+    subject, body = alert_text("nightly_customer_plans", "manual__1", "validate_extracts", -1,
+                               RuntimeError("customers: 2 duplicate customer_id, e.g. C1"))
+    text = write_alert(tmp_path / "alerts", subject, body).read_text(encoding="utf-8")
+    assert "customers: 2 duplicate customer_id, e.g. C1" in text
+    assert "Nothing from this run has been sent" in text
+    _, body = alert_text("nightly_customer_plans", "manual__1", "send_plans", -1,
+                         RuntimeError("(550, b'5.1.1 <m002@bank.example>: unknown', 'Alice')"))
+    assert "may have been sent" in body and "Nothing from this run" not in body
+    assert "m002@bank.example" not in body and "[address]" in body
+
+
+def test_refused_and_withheld_documents_reach_the_operators_by_id_only(tmp_path):
+    from customer_plans.alerts import delivery_notice
+
+    make_bank(tmp_path, branches={"head_email": ["chen.jing@bank.example",
+                                                 "grace.lin@evil.example", None]})
+    ctx = smtp_context(tmp_path)
+    with smtp(Behaviour(refuse={"m001@bank.example"})) as (port, _server):
+        result = deliver(ctx, relay(port))
+    subject, body = delivery_notice("nightly_customer_plans", "scheduled__x", "2026-11-20",
+                                    result)
+    assert subject == "[customer-plans] 2026-11-20: 1 refused, 2 withheld"
+    assert "  - plan M001" in body
+    assert "  - branch_rollup BR2: domain_not_allowed" in body
+    assert "  - branch_rollup BR3: missing" in body
+    assert "@" not in body and "王芳" not in body and "Grace" not in body
+    assert delivery_notice("d", "r", "2026-11-20", {"withheld": [], "refused": []}) is None
+
+
+def test_the_summary_says_what_went_where_and_what_did_not(tmp_path):
+    from customer_plans.summary import format_summary, run_summary
+
+    make_bank(tmp_path, managers={"email": ["m001@evil.example", "m002@bank.example",
+                                            "m003@bank.example", "m004@bank.example",
+                                            "m005@bank.example"]})
+    ctx = context(tmp_path)
+    deliver(ctx)
+    write_document(ctx.plans_dir / "branches", "BR2", "roll-up of BR2, corrected")
+    deliver(ctx)
+    summary = run_summary(ctx)
+    sent = summary["deliveries"]
+    assert (sent["plans"], sent["branch_rollups"], sent["pool_lists"]) == (3, 3, 1)
+    assert sent["forwarded_to_head"] == 1 and sent["updates"] == 1
+    assert sent["withheld"] == ["branch_rollup BR3 (missing)"]
+    text = format_summary(summary)
+    assert "3 plans to managers, 3 branch roll-ups and 1 pool lists to branch heads" in text
+    assert "1 plans forwarded to the branch head" in text
+    assert "withheld (no one may receive them): 1: branch_rollup BR3 (missing)" in text

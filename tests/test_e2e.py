@@ -83,7 +83,7 @@ def test_every_manager_at_work_gets_html_pdf_and_an_email(nightly):
         address = managers.set_index("manager_id").loc[manager_id, "email"]
         assert message["To"].addresses[0].addr_spec == address
     # plus managers whose leave ends on the plan date; never a manager who left
-    mailed = {p.stem for p in outbox.glob("*.eml")}
+    mailed = {p.stem for p in outbox.glob("*.eml")} - {p.stem for p in outbox.glob("POOL-*")}
     planned = {p.stem for p in plans.glob("M*.pdf")}
     left = set(managers.loc[managers["status"] == "left", "manager_id"])
     assert mailed == planned - left and set(active) <= mailed
@@ -108,7 +108,8 @@ def test_each_branch_head_with_an_email_gets_exactly_their_branchs_rollup(nightl
         assert [a.addr_spec for a in message["To"].addresses] == [
             branches.loc[branch_id, "head_email"]]
         assert message["X-Customer-Plans-Branch"] == branch_id
-        html = message.get_body(("html",)).get_content()
+        # messages travel with CRLF line ends (RFC 5322), the file has LF
+        html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
         assert html.strip() == (rollups / f"{branch_id}.html").read_text(encoding="utf-8").strip()
         others = [b for b in branches.index if b != branch_id]
         assert all(branches.loc[other, "branch_name"] not in html for other in others)
@@ -122,8 +123,30 @@ def test_each_branch_head_with_an_email_gets_exactly_their_branchs_rollup(nightl
                    else "Branch coverage for")
         assert message["Subject"].startswith(subject)
         assert branches.loc[branch_id, "branch_name"] in message["Subject"]
-    # the send task's return value counts the branch left without an email
-    assert f"'no_head_email': {len(without)}" in nightly["first_log"]
+    # the send task's return value names the roll-up no one may receive, and why
+    for branch_id in without:
+        assert (f"{{'document': 'branch_rollup {branch_id}', 'reason': 'missing'}}"
+                in nightly["first_log"])
+
+
+def test_every_pool_list_goes_to_its_branch_head(nightly):
+    home = nightly["home"]
+    branches = _staging(home, "branches").set_index("branch_id")
+    plans = home / "output" / "plans" / BUSINESS_DATE
+    outbox = home / "output" / "outbox" / BUSINESS_DATE
+    pools = sorted(p.stem for p in plans.glob("POOL-*.pdf"))
+    assert pools, "the small bank has customers whose manager left"
+    for pool in pools:
+        branch_id = pool.removeprefix("POOL-")
+        head = branches.loc[branch_id, "head_email"]
+        if pd.isna(head):
+            assert f"'document': 'pool {pool}', 'reason': 'missing'" in nightly["first_log"]
+            continue
+        message = email.message_from_bytes((outbox / f"{pool}.eml").read_bytes(),
+                                           policy=email.policy.default)
+        assert [a.addr_spec for a in message["To"].addresses] == [head]
+        [attachment] = list(message.iter_attachments())
+        assert attachment.get_content() == (plans / f"{pool}.pdf").read_bytes()
 
 
 def test_every_listed_customer_is_in_the_managers_book_or_a_covered_book(nightly):
@@ -149,13 +172,15 @@ def test_rerun_gives_identical_plans_and_sends_nothing_twice(nightly):
     first, second = nightly["first"], nightly["second"]
     pd.testing.assert_frame_equal(first["contacts"], second["contacts"])
     assert first["html"] == second["html"]
-    deliveries = _plans_frame(nightly["home"], "plan_deliveries")
-    assert not deliveries.duplicated(["document_kind", "manager_id"]).any()
+    deliveries = _plans_frame(nightly["home"], "mail_deliveries")
+    accepted = deliveries[deliveries["status"] == "accepted"]
+    assert not accepted.duplicated(["document_kind", "document_key"]).any()
     branches = _staging(nightly["home"], "branches")
-    rollups = deliveries[deliveries["document_kind"] == "branch_rollup"]
-    assert sorted(rollups["manager_id"]) == sorted(
+    rollups = accepted[accepted["document_kind"] == "branch_rollup"]
+    assert sorted(rollups["document_key"]) == sorted(
         branches.loc[branches["head_email"].notna(), "branch_id"])
     assert "'already_sent': " in nightly["log"] and "'sent': 0" in nightly["log"]
+    assert "'pending': 0" in nightly["log"] and "'refused': 0" in nightly["log"]
 
 
 def test_the_run_is_recorded_and_verifies(nightly):
@@ -217,3 +242,55 @@ def test_verify_audit_command_reports_an_intact_record(nightly):
     done = _cli(nightly["home"], "verify-audit", "--business-date", BUSINESS_DATE)
     assert done.returncode == 0, done.stdout
     assert "audit chain intact" in done.stdout
+
+
+def test_a_pool_customer_is_explained_as_on_the_pool_list_sent_to_the_branch_head(nightly):
+    contacts = nightly["first"]["contacts"]
+    pooled = contacts[contacts["manager_id"].str.startswith("POOL-")]
+    assert len(pooled), "the small bank has customers whose manager left"
+    row = pooled.sort_values(["manager_id", "rank"]).iloc[0]
+    answer = json.loads(_cli(nightly["home"], "explain", "--business-date", BUSINESS_DATE,
+                             "--customer-id", row["customer_id"]).stdout)
+    assert answer["verdict"].startswith(f"listed on the branch pool list {row['manager_id']}")
+    assert "the list goes to the branch head" in answer["verdict"]
+    assert answer["delivery"]["recipient_kind"] == "branch_head"
+
+
+def test_a_second_run_of_a_date_held_by_another_run_is_refused_at_once(nightly):
+    home = nightly["home"]
+    env = airflow_env(home / "airflow", home)
+    # a command-line run of the date, alive, holds its lock
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_THE_DATE, str(home)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = sorted(p.stat().st_mtime_ns for p in
+                        (home / "output" / "plans" / BUSINESS_DATE).glob("*.pdf"))
+        done = run_nightly(env, BUSINESS_DATE)
+    finally:
+        holder.kill()
+        holder.wait()
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert f"Business date {BUSINESS_DATE} is already being run by the command-line run" in output
+    assert "customer-plans unlock" in output
+    after = sorted(p.stat().st_mtime_ns for p in
+                   (home / "output" / "plans" / BUSINESS_DATE).glob("*.pdf"))
+    assert before == after, "the refused run rendered nothing"
+    # the holder is gone now: the next run takes the stale lock over and succeeds, sending
+    # nothing twice (a dry run: nothing is sent or recorded at all)
+    again = run_nightly(env, BUSINESS_DATE, conf={"dry_run": True})
+    assert again.returncode == 0, again.stdout[-4000:] + again.stderr[-4000:]
+    assert "'dry_run': True" in again.stdout and "'would_send': 0" in again.stdout
+
+
+HOLD_THE_DATE = """
+import sys, time
+from datetime import date
+from customer_plans.runlock import acquire, cli_holder
+from customer_plans.settings import load_settings
+settings = load_settings({"CUSTOMER_PLANS_HOME": sys.argv[1]})
+acquire(settings.plans_db_url, date(2026, 11, 20), cli_holder())
+print("held", flush=True)
+time.sleep(600)
+"""

@@ -104,8 +104,16 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     import json
 
     from customer_plans.pipeline import RunContext, run_all
+    from customer_plans.runlock import acquire, check_held, cli_holder, release
 
-    summary = run_all(RunContext(args.business_date))
+    ctx = RunContext(args.business_date)
+    holder = cli_holder()
+    acquire(ctx.settings.plans_db_url, ctx.business_date, holder)
+    try:
+        summary = run_all(
+            ctx, fence=lambda: check_held(ctx.settings.plans_db_url, ctx.business_date, holder))
+    finally:
+        release(ctx.settings.plans_db_url, ctx.business_date, holder)
     print(json.dumps({"segment": summary["segment"], "deliver": summary["deliver"],
                       "record": summary["record"]}, ensure_ascii=False, indent=2, default=str))
     return 0
@@ -157,6 +165,75 @@ def _run_explain(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------- deliver
+
+
+def _configure_deliver(parser: argparse.ArgumentParser) -> None:
+    _configure_business_date(parser)
+    parser.add_argument("--dry-run", action="store_true",
+                        help="decide who gets what, send and record nothing")
+    parser.add_argument("--resend-manager", action="append", default=[], metavar="MANAGER_ID",
+                        help="send this manager's plan again (repeatable)")
+    parser.add_argument("--resend-branch", action="append", default=[], metavar="BRANCH_ID",
+                        help="send every document of this branch again (repeatable)")
+    parser.add_argument("--requested-by", default=None,
+                        help="who asks for the resend (recorded in the ledger; required with it)")
+
+
+def _run_deliver(args: argparse.Namespace) -> int:
+    """Deliver a rendered date (mode from CUSTOMER_PLANS_DELIVERY; SMTP from
+    CUSTOMER_PLANS_SMTP_URL), holding the date's run lock while it does."""
+    import json
+
+    from customer_plans.deliver import Resend
+    from customer_plans.pipeline import RunContext, deliver
+    from customer_plans.runlock import acquire, check_held, cli_holder, release
+
+    resend = None
+    if args.resend_manager or args.resend_branch:
+        if not (args.requested_by or "").strip():
+            print("customer-plans deliver: a resend needs --requested-by (who asks for it is "
+                  "recorded in the ledger)", file=sys.stderr)
+            return 2
+        resend = Resend(args.requested_by.strip(), tuple(args.resend_manager),
+                        tuple(args.resend_branch))
+    ctx = RunContext(args.business_date)
+    holder = cli_holder()
+    acquire(ctx.settings.plans_db_url, ctx.business_date, holder)
+    try:
+        result = deliver(
+            ctx, dry_run=args.dry_run, resend=resend, run_id=f"cli:{holder.pid}",
+            fence=lambda: check_held(ctx.settings.plans_db_url, ctx.business_date, holder))
+    finally:
+        release(ctx.settings.plans_db_url, ctx.business_date, holder)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+# --------------------------------------------------------------------------- unlock
+
+
+def _run_unlock(args: argparse.Namespace) -> int:
+    from customer_plans.runlock import force_unlock, holder_alive
+    from customer_plans.settings import load_settings
+
+    day = args.business_date.isoformat()
+    holder = force_unlock(load_settings().plans_db_url, args.business_date)
+    if holder is None:
+        print(f"business date {day} was not locked: no run held it")
+        return 0
+    print(f"business date {day} unlocked: it was held by {holder.description} "
+          f"since {holder.since}")
+    # Unlocking frees the date, it does not stop the holder: say so when it may still run.
+    if holder.kind == "airflow":
+        print("if that DAG run is still running, mark it failed in the Airflow UI: unlocking "
+              "freed the date but does not stop the run")
+    elif holder_alive(holder):
+        print(f"warning: process {holder.pid} on host {holder.host} may still be running; "
+              "stop it before rerunning the date")
+    return 0
+
+
 # --------------------------------------------------------------------------- registry
 
 COMMANDS: dict[str, Command] = {
@@ -169,6 +246,16 @@ COMMANDS: dict[str, Command] = {
         help="run every stage for a business date without Airflow (outbox delivery)",
         configure=_configure_business_date,
         run=_run_pipeline,
+    ),
+    "deliver": Command(
+        help="send a rendered business date's documents (or a dry run, or a resend)",
+        configure=_configure_deliver,
+        run=_run_deliver,
+    ),
+    "unlock": Command(
+        help="free a business date whose run was killed and left its run lock behind",
+        configure=_configure_business_date,
+        run=_run_unlock,
     ),
     "summary": Command(
         help="what a business date's run built and where it is",
@@ -204,7 +291,19 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``customer-plans`` script; returns the process exit status."""
     args = build_parser().parse_args(argv)
-    return args._run(args)
+    try:
+        return args._run(args)
+    except RuntimeError as exc:
+        # imported here, not above, so that `--help` does not load the database stack
+        from customer_plans.deliver import DeliveryIncomplete
+        from customer_plans.mail import DeliveryError
+        from customer_plans.runlock import RunLockError
+
+        if not isinstance(exc, RunLockError | DeliveryIncomplete | DeliveryError):
+            raise
+        # an expected refusal that carries its own instructions: the message, no traceback
+        print(f"customer-plans {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

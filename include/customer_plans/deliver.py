@@ -717,7 +717,13 @@ def _record_withheld(engine: sa.Engine, business_date: date, item: Item, transpo
 
 def _result(tally: Tally, skipped: Counter, transport: str, dry_run: bool,
             connections: int) -> dict[str, Any]:
-    totals = tally.totals()
+    # the outcomes an operator looks for are always there, zero or not
+    totals = Counter({key: 0 for key in ("sent", "already_sent", "refused", "withheld",
+                                          "pending")})
+    totals.update(tally.totals())
+    if dry_run:
+        del totals["sent"]
+        totals["would_send"] += 0
     return {
         "transport": transport,
         "dry_run": dry_run,

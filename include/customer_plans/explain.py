@@ -37,6 +37,17 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _delivery(conn: sa.Connection, business_date: str, list_id: str) -> dict[str, Any] | None:
+    """The latest ledger row of the list the customer is on: how far it got, to whom (kind)."""
+    kind = "pool" if list_id.startswith("POOL-") else "plan"
+    row = conn.execute(sa.text(
+        "select status, transport, recipient_kind, reason, in_doubt, message_id "
+        "from mail_deliveries where business_date = :d and document_kind = :kind and "
+        "document_key = :key order by intent_at desc, sequence desc limit 1"),
+        {"d": business_date, "kind": kind, "key": list_id}).first()
+    return _decode(dict(row._mapping)) if row else None
+
+
 def explain_customer(plans_db_url: str, business_date: date, customer_id: str) -> dict[str, Any]:
     """The recorded segment, list placement (with reasons) and exclusions of one customer."""
     engine = make_engine(plans_db_url)
@@ -51,13 +62,23 @@ def explain_customer(plans_db_url: str, business_date: date, customer_id: str) -
                 continue
             rows = [_decode(dict(r._mapping)) for r in conn.execute(sa.text(sql), params)]
             answer[name] = rows[0] if name == "segment" and rows else (rows or None)
+        if answer["contacts"] and inspector.has_table("mail_deliveries"):
+            answer["delivery"] = _delivery(conn, params["business_date"],
+                                           answer["contacts"][0]["manager_id"])
     engine.dispose()
     if answer["contacts"]:
         contact = answer["contacts"][0]
+        pool = str(contact["manager_id"]).startswith("POOL-")
         answer["verdict"] = (
-            f"listed for {contact['manager_id']} ({contact['status']}, rank {contact['rank']}, "
-            f"level {contact['priority_level']})"
+            f"listed {'on the branch pool list' if pool else 'for'} {contact['manager_id']} "
+            f"({contact['status']}, rank {contact['rank']}, level {contact['priority_level']})"
+            + (": customers whose manager left or who have none; the list goes to the branch "
+               "head" if pool else "")
         )
+        delivery = answer.get("delivery")
+        if delivery:
+            answer["verdict"] += (f"; the list's delivery: {delivery['status']} "
+                                  f"({delivery['transport']}, to the {delivery['recipient_kind']})")
     elif answer["exclusions"]:
         codes = ", ".join(e["reason_code"] for e in answer["exclusions"])
         answer["verdict"] = f"not listed: {codes}"

@@ -200,7 +200,7 @@ def record(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:
     return record_run(ctx, run_info)
 
 
-def run_all(ctx: RunContext, render_batch_size: int = 50) -> dict[str, Any]:
+def run_all(ctx: RunContext, render_batch_size: int = 50, fence=None) -> dict[str, Any]:
     """Run every stage in order without Airflow (CLI, benchmarks). Stops at the first failure."""
     if not is_closed(ctx):
         raise RuntimeError(f"business date {ctx.business_date} is not closed in the core system")
@@ -210,6 +210,6 @@ def run_all(ctx: RunContext, render_batch_size: int = 50) -> dict[str, Any]:
     summary["assign"] = [assign(ctx, batch) for batch in branch_batches(ctx, 1)]
     summary["render"] = [render(ctx, batch) for batch in manager_batches(ctx, render_batch_size)]
     summary["rollups"] = render_rollups(ctx)
-    summary["deliver"] = deliver(ctx)
+    summary["deliver"] = deliver(ctx, run_id="cli", fence=fence)
     summary["record"] = record(ctx, {"run_id": "cli", "trigger": "cli"})
     return summary

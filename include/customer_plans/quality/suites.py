@@ -63,10 +63,6 @@ GENDERS = ("M", "F")
 RISK_PROFILES = ("R1", "R2", "R3", "R4", "R5")
 FLAG_VALUES = (0, 1)
 
-# Kept for compatibility with callers that still import it; the gate itself checks
-# addresses with customer_plans.recipients.check_address (SuiteBuilder.addresses).
-EMAIL_PATTERN = r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$"
-
 # The GX type name each column kind must have after extract normalisation.
 GX_TYPES = {
     TEXT: "str", DATE: "datetime64", TIMESTAMP: "datetime64", AMOUNT: "float64",
