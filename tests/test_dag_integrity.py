@@ -15,6 +15,29 @@ HEAVY = ["great_expectations", "weasyprint", "pandas", "scipy", "pyarrow", "cust
 PARSE = """
 import json, sys, time
 start = time.perf_counter()
+
+def check_params(dag):
+    # what the trigger form accepts and refuses (the same JSON schema validation)
+    from airflow.sdk.definitions.param import ParamsDict
+    cases = {
+        "dry run": {"dry_run": True},
+        "resend": {"resend_managers": ["M00001"], "requested_by": "ops.lee"},
+        "resend of a branch": {"resend_branches": ["BR001"], "requested_by": "ops.lee"},
+        "an id with a line break": {"resend_managers": ["M1\\nBcc: x"]},
+        "an id with a space": {"resend_branches": ["BR 1"]},
+        "dry run as text": {"dry_run": "yes"},
+    }
+    out = {}
+    for name, conf in cases.items():
+        params = ParamsDict(dict(dag.params.items()))
+        try:
+            params.update(conf)
+            params.validate()
+            out[name] = "accepted"
+        except Exception:
+            out[name] = "refused"
+    return out
+
 from airflow.dag_processing.dagbag import DagBag
 bag = DagBag(dag_folder=sys.argv[1])
 dag = bag.dags.get("nightly_customer_plans")
@@ -29,6 +52,8 @@ print(json.dumps({
     "timezone": str(dag.timezone),
     "params": sorted(dag.params.keys()),
     "failure_callbacks": [len(t.on_failure_callback or []) for t in dag.tasks],
+    "max_active_runs": dag.max_active_runs,
+    "param_checks": check_params(dag),
 }))
 """
 
@@ -60,6 +85,19 @@ def test_schedule_is_daily_in_the_bank_time_zone_without_catchup(parsed):
     assert parsed["timetable"] == "CronTriggerTimetable"
     assert parsed["catchup"] is False
     assert "business_date" in parsed["params"]
+
+
+def test_tonights_run_waiting_for_its_mark_does_not_hold_up_a_rerun(parsed):
+    assert parsed["max_active_runs"] == 2
+
+
+def test_the_trigger_form_takes_a_dry_run_and_resends_of_valid_ids_only(parsed):
+    assert {"dry_run", "resend_managers", "resend_branches", "requested_by"} <= set(
+        parsed["params"])
+    assert parsed["param_checks"] == {
+        "dry run": "accepted", "resend": "accepted", "resend of a branch": "accepted",
+        "an id with a line break": "refused", "an id with a space": "refused",
+        "dry run as text": "refused"}
 
 
 def test_every_task_alerts_the_operators_on_failure(parsed):

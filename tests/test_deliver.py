@@ -542,3 +542,24 @@ def test_the_summary_says_what_went_where_and_what_did_not(tmp_path):
     assert "3 plans to managers, 3 branch roll-ups and 1 pool lists to branch heads" in text
     assert "1 plans forwarded to the branch head" in text
     assert "withheld (no one may receive them): 1: branch_rollup BR3 (missing)" in text
+
+
+def test_ids_from_the_data_cannot_inject_a_header_or_leave_the_outbox(tmp_path):
+    from customer_plans.deliver import PLAN, Item, build_message, message_id, outbox_name
+
+    write_document(tmp_path, "doc", "plan")
+    hostile = "M9\r\nBcc: spy@evil.example/../../etc"
+    item = Item(PLAN, hostile, "BR1\r\nX-Evil: 1", tmp_path / "doc.html", tmp_path / "doc.pdf",
+                "en", "Customer plan\r\nBcc: spy@evil.example", "text", address="m9@bank.example",
+                recipient_name=HOSTILE, content_sha256="0" * 64)
+    from datetime import datetime
+    data = build_message(item, BUSINESS_DATE, "customer-plans@bank.example",
+                         message_id(item, BUSINESS_DATE, 0, "customer-plans@bank.example"),
+                         datetime(2026, 11, 21, 1, 0), updated=False)
+    message = email.message_from_bytes(data, policy=email.policy.default)
+    assert message["Bcc"] is None and message["X-Evil"] is None
+    assert [a.addr_spec for a in message["To"].addresses] == ["m9@bank.example"]
+    assert "\n" not in str(message["Message-ID"]) and "/" not in outbox_name(item)
+    assert not outbox_name(item).startswith(".")
+    assert [a.get_filename() for a in message.iter_attachments()] == [
+        outbox_name(item).replace(".eml", ".pdf")]
