@@ -18,7 +18,7 @@ AIRFLOW_ENV = eval "$$($(BIN)/python -m customer_plans.devenv)" && export PATH="
 DEMO_CUSTOMERS ?= 20000
 DEMO_MANAGERS ?= 100
 DEMO_BRANCHES ?= 10
-DEMO_BUSINESS_DATE ?= 2026-11-20
+DEMO_BUSINESS_DATE ?= 2026-11-19
 PYTEST_ARGS ?=
 # the print font, built from the system CJK font (customer_plans.render.fonts), and the font
 # files it is cut from: a newer system font (an upgrade) means a rebuild
@@ -40,7 +40,7 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python "$$(command -v $(PYTHON))"
 	touch $@
 
-system-deps:  ## install the CJK font, PDF tools and Pango the plans need (apt, when available)
+system-deps:  ## install the CJK font, PDF tools and Pango the plans need, and Chromium for the phone-width test (apt, when available)
 	@scripts/install-system-deps.sh
 
 # the module rebuilds only what is stale (touch: make need not ask again); it needs the system

@@ -99,6 +99,10 @@ def synthetic(customers: int, managers: int, business_date: date, seed: int = 7)
         "preferred_channel": rng.choice(["phone", "sms", "wechat", "email", "app"], n),
         "marketing_consent": (rng.random(n) < 0.9).astype(int),
         "do_not_contact": (rng.random(n) < 0.02).astype(int),
+        # contact details (reachable channels): every 25th without a phone, every 50th bare
+        "mobile_phone": np.where(np.arange(n) % 25 == 0, None, "13800138000").astype(object),
+        "email": np.where(np.arange(n) % 50 == 0, None, "customer@example.com").astype(object),
+        "address": np.where(np.arange(n) % 50 == 0, None, "上海市静安区").astype(object),
     })
     accounts_n = int(n * 1.5)
     owner = rng.integers(0, n, accounts_n)

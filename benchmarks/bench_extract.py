@@ -25,7 +25,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)
 
 
 def _peak_mib() -> float:

@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)
 COLD_START = (
     "import logging; logging.getLogger('weasyprint').setLevel(logging.ERROR)\n"
     "from benchmarks.bench_render import _plans\n"

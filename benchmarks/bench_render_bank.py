@@ -1,7 +1,7 @@
 """Rendering a real bank's plans as the DAG's render tasks do: figures for the speed target.
 
     make demo   # once: the demo bank, its plans database and staging files
-    .venv/bin/python benchmarks/bench_render_bank.py [--business-date 2026-11-20] [--repeat 3]
+    .venv/bin/python benchmarks/bench_render_bank.py [--business-date 2026-11-19] [--repeat 3]
 
 Reads the plans of ``--business-date`` from the configured plans database and staging
 folder (``customer_plans.settings``), splits the managers in two halves and renders each
@@ -221,7 +221,7 @@ def _python_calls_per_plan(manager_ids: list[str], business_date: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--business-date", default="2026-11-20")
+    parser.add_argument("--business-date", default="2026-11-19")
     parser.add_argument("--target", type=int, default=5000, help="managers to estimate for")
     parser.add_argument("--calls", action="store_true",
                         help="count Python calls per plan instead of timing")

@@ -22,7 +22,7 @@ import sys
 import time
 from datetime import date, timedelta
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)
 
 
 def _rss_mib() -> float:

@@ -16,6 +16,11 @@ manager's plan for the next morning and email it to them.
 | `deliver` | plans to managers, roll-ups and pool lists to branch heads (or the outbox) |
 | `record` | the audit manifest (inputs, rules, outputs, hashes), chained; unlocks the date |
 
+Plans are for working days (the bank's calendar: weekends, public holidays and make-up
+working days): a business date whose run serves no working day (Friday's and Saturday's,
+when the core closes every day) extracts, validates, segments and records, and plans,
+renders and sends nothing.
+
 Rerun a day: trigger with `{"business_date": "YYYY-MM-DD"}`; every stage replaces
 its output for that date, and delivery never sends the same document twice (a message
 whose outcome a crash left unknown is resent with the same Message-ID, counted in doubt).
@@ -114,7 +119,9 @@ def nightly_customer_plans():
         from customer_plans_airflow.runlock import claim_business_date
 
         claim_business_date(business_date.isoformat())
-        print(f"business date for run {dag_run.run_id}: {business_date}")
+        served = run_context(business_date.isoformat()).plan_date
+        print(f"business date for run {dag_run.run_id}: {business_date}; "
+              + (f"plans the working day {served}" if served else "serves no plan date"))
         return business_date.isoformat()
 
     @task.sensor(poke_interval=300, timeout=timedelta(hours=8), mode="reschedule")
@@ -242,7 +249,11 @@ def nightly_customer_plans():
             branch_ids=rollup_batches
         )
 
-    @task(retries=3, retry_delay=timedelta(minutes=1), retry_exponential_backoff=2.0)
+    # none_failed: a business date that serves no plan date (Friday's, when the core closes
+    # every day) has no render work to map, so those tasks are skipped; delivery and the
+    # audit record still run and say so
+    @task(retries=3, retry_delay=timedelta(minutes=1), retry_exponential_backoff=2.0,
+          trigger_rule="none_failed")
     def send_plans(business_date: str) -> dict:
         from customer_plans.alerts import delivery_notice
         from customer_plans.deliver import Resend
@@ -271,7 +282,7 @@ def nightly_customer_plans():
             send_to_operators(*notice, log=ALERT.log)
         return result
 
-    @task
+    @task(trigger_rule="none_failed")
     def record_run(business_date: str, delivery: dict) -> dict:
         from customer_plans.pipeline import record
 

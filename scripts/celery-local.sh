@@ -5,7 +5,7 @@
 #
 #   scripts/celery-local.sh start        start the components (logs: .airflow-celery/logs/)
 #   scripts/celery-local.sh run [DATE]   trigger the nightly DAG for business date DATE
-#                                        (default 2026-11-20) and wait for it to finish
+#                                        (default 2026-11-19) and wait for it to finish
 #   scripts/celery-local.sh runs         list the nightly DAG's runs and their states
 #   scripts/celery-local.sh stop         stop the components
 #
@@ -91,7 +91,7 @@ start() {
 
 run() {
   environment
-  local business_date=${1:-2026-11-20}
+  local business_date=${1:-2026-11-19}
   for _ in $(seq 1 60); do
     "$BIN/airflow" dags details nightly_customer_plans > /dev/null 2>&1 && break
     sleep 2

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)
 PG_URL = os.environ.get(
     "CUSTOMER_PLANS_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )
@@ -25,6 +25,24 @@ def rules():
     from customer_plans.rules import load_rules
 
     return load_rules()
+
+
+@pytest.fixture(scope="session")
+def bank_rules():
+    """The shipped rules, for a module that overrides ``rules`` with ``every_day_rules``."""
+    from customer_plans.rules import load_rules
+
+    return load_rules()
+
+
+@pytest.fixture(scope="session")
+def every_day_rules(bank_rules):
+    """The shipped rules with every calendar day a working day, so that a plan is for the day
+    after its business date whatever the weekday: for unit tests of assignment whose dates
+    read that way. The bank's calendar itself is tested in test_workdays.py and through the
+    tests that ask for ``rules``."""
+    return bank_rules.model_copy(update={"assignment": bank_rules.assignment.model_copy(
+        update={"non_working_weekdays": [], "holiday_calendar": None})})
 
 
 @pytest.fixture(scope="session")

@@ -7,11 +7,18 @@ from datetime import date, timedelta
 
 import pytest
 import yaml
-from customer_plans.assign.candidates import greeting_days, preceding_working_day
+from customer_plans.assign.inputs import AssignmentError
 from customer_plans.rules import load_rules
 from customer_plans.settings import DEFAULT_RULES_PATH
+from customer_plans.workdays import BankCalendar
 
 from tests.test_assign_cases import WEEKDAY_DATE, Bank, one, reasons_of, run
+
+
+@pytest.fixture(scope="module")
+def rules(every_day_rules):
+    # these cases date plans the day after their business date, weekends included
+    return every_day_rules
 
 
 @pytest.mark.parametrize(
@@ -134,13 +141,13 @@ def test_service_recovery_for_an_open_complaint_only(rules):
 
 
 def test_working_day_helpers():
+    calendar = BankCalendar((5, 6), country=None)
     friday, saturday, sunday = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 22)
-    assert preceding_working_day(sunday, [5, 6]) == friday
-    assert preceding_working_day(saturday, [5, 6]) == friday
-    assert preceding_working_day(friday, [5, 6]) == friday
-    assert greeting_days(friday, [5, 6]) == [friday, saturday, sunday]
-    assert greeting_days(saturday, [5, 6]) == []
-    assert greeting_days(date(2026, 11, 18), [5, 6]) == [date(2026, 11, 18)]
+    assert calendar.on_or_before(sunday) == friday
+    assert calendar.on_or_before(saturday) == friday
+    assert calendar.on_or_before(friday) == friday
+    assert calendar.days_served(friday) == [friday, saturday, sunday]
+    assert calendar.days_served(date(2026, 11, 18)) == [date(2026, 11, 18)]
 
 
 def test_birthday_is_greeted_on_the_day_the_plan_is_worked(rules):
@@ -158,7 +165,8 @@ def test_birthday_is_greeted_on_the_day_the_plan_is_worked(rules):
     assert "birthday wishes for 18 Nov." in contact["talking_points_en"]
 
 
-def test_weekend_birthdays_are_greeted_on_the_friday_before(rules):
+def test_weekend_birthdays_are_greeted_on_the_friday_before(bank_rules):
+    rules = bank_rules  # the bank's calendar: weekends off
     # business date Thu 19 Nov -> plan worked Fri 20 Nov: Friday, Saturday and Sunday birthdays
     bank = Bank(business_date=date(2026, 11, 19)).manager("M1")
     bank.customer("FRI", birth_date=date(1990, 11, 20))
@@ -172,12 +180,30 @@ def test_weekend_birthdays_are_greeted_on_the_friday_before(rules):
     assert "sent ahead" in one(contacts, "SUN")["talking_points_en"]
     assert "提前" in one(contacts, "SUN")["talking_points_zh"]
     assert "sent ahead" not in one(contacts, "FRI")["talking_points_en"]
-    # and the Friday business date (plan worked on Saturday) greets nobody
-    saturday = Bank().manager("M1").customer("SAT", birth_date=date(1990, 11, 21))
-    assert run(saturday, rules)[0].empty
+    # and the Friday business date serves no plan date at all: no one is planned twice
+    saturday = Bank(business_date=date(2026, 11, 20)).manager("M1").customer(
+        "SAT", birth_date=date(1990, 11, 21))
+    with pytest.raises(AssignmentError, match="2026-11-21 is not a working day"):
+        run(saturday, rules)
 
 
-def test_29_february_birthdays_are_greeted_on_28_february_in_common_years(rules):
+def test_a_weekend_maturity_is_called_on_the_friday_before(bank_rules):
+    # business date Thu 19 Nov, plan worked Fri 20 Nov: a deposit maturing on Sunday 22 Nov
+    # is due now (no plan is worked on the weekend), one maturing on Wednesday 25 is not
+    bank = Bank(business_date=date(2026, 11, 19)).manager("M1")
+    bank.customer("SUN").maturity("SUN", 3).customer("WED").maturity("WED", 6)
+    contacts = run(bank, bank_rules)[0]
+    assert reasons_of(contacts, "SUN") == ["maturity_due"]
+    assert reasons_of(contacts, "WED") == []
+    # with every day worked, Friday's plan sees it three days ahead only: not yet due
+    assert reasons_of(run(bank, bank_rules.model_copy(update={
+        "assignment": bank_rules.assignment.model_copy(
+            update={"non_working_weekdays": [], "holiday_calendar": None})}))[0], "SUN") == [
+        "maturity_upcoming"]
+
+
+def test_29_february_birthdays_are_greeted_on_28_february_in_common_years(bank_rules):
+    rules = bank_rules  # the bank's calendar: weekends off
     # 28 Feb 2027 is a Sunday: greeted on Friday 26 Feb (business date Thu 25 Feb)
     bank = Bank(business_date=date(2027, 2, 25)).manager("M1")
     bank.customer("LEAP", birth_date=date(1988, 2, 29))
@@ -196,7 +222,8 @@ def test_29_february_birthdays_are_greeted_on_28_february_in_common_years(rules)
     assert reasons_of(run(bank, rules)[0], "LEAP") == ["birthday"]
 
 
-def test_29_february_birthday_on_a_weekday_28_february(rules):
+def test_29_february_birthday_on_a_weekday_28_february(bank_rules):
+    rules = bank_rules  # the bank's calendar: weekends off
     # 28 Feb 2030 is a Thursday in a common year: business date Wed 27 Feb
     bank = Bank(business_date=date(2030, 2, 27)).manager("M1")
     bank.customer("LEAP", birth_date=date(1988, 2, 29))
@@ -225,8 +252,8 @@ def test_holiday_greeting_goes_to_the_configured_tiers_on_its_day(tmp_path):
     contact = one(contacts, "GOLD")
     assert "Mid-Autumn Festival greetings (30 Nov) (sent ahead" in contact["talking_points_en"]
     assert "中秋节" in contact["talking_points_zh"]
-    # the nominal day's plan (business date Fri 27 Nov, worked Saturday) has no greeting
-    later = Bank(business_date=date(2026, 11, 27)).manager("M1").customer("GOLD")
+    # the next plan (Sunday 29 Nov's run, worked Monday) has no greeting
+    later = Bank(business_date=date(2026, 11, 29)).manager("M1").customer("GOLD")
     assert run(later, rules)[0].empty
 
 

@@ -43,7 +43,9 @@ class Bank:
                  tier: str = "gold", opportunities: list[dict] | None = None,
                  signals: list[dict] | None = None, consent: int = 1, dnc: int = 0,
                  preferred: str = "phone", birth_date: date | None = date(1980, 1, 15),
-                 closed_date: date | None = None, **segment) -> Bank:
+                 closed_date: date | None = None, mobile_phone: str | None = "13800138000",
+                 email: str | None = "customer@example.com",
+                 address: str | None = "上海市静安区南京西路1号", **segment) -> Bank:
         self.segments.append({
             "business_date": self.business_date, "customer_id": customer_id,
             "manager_id": manager_id, "branch_id": branch_id, "aum_cny": 100_000.0,
@@ -56,7 +58,8 @@ class Bank:
         self.customers.append({
             "customer_id": customer_id, "birth_date": birth_date, "closed_date": closed_date,
             "branch_id": branch_id, "manager_id": manager_id, "preferred_channel": preferred,
-            "marketing_consent": consent, "do_not_contact": dnc,
+            "marketing_consent": consent, "do_not_contact": dnc, "mobile_phone": mobile_phone,
+            "email": email, "address": address,
         })
         return self
 
@@ -106,8 +109,8 @@ class Bank:
         frames = {
             "customers": frame(self.customers, [
                 "customer_id", "birth_date", "closed_date", "branch_id", "manager_id",
-                "preferred_channel", "marketing_consent", "do_not_contact"],
-                ["birth_date", "closed_date"]),
+                "preferred_channel", "marketing_consent", "do_not_contact", "mobile_phone",
+                "email", "address"], ["birth_date", "closed_date"]),
             "managers": frame(self.managers, [
                 "manager_id", "branch_id", "daily_call_capacity", "daily_visit_capacity",
                 "status", "leave_start_date", "leave_end_date", "left_date",

@@ -9,6 +9,12 @@ import pytest
 
 from tests.test_assign_cases import Bank, one, reasons_of, run
 
+
+@pytest.fixture(scope="module")
+def rules(every_day_rules):
+    # these cases date plans the day after their business date, weekends included
+    return every_day_rules
+
 SALES = [{"code": "idle_balance", "amount_cny": 200000}]
 
 

@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 
 import pandas as pd
+import pytest
 
 from tests.test_assign_cases import Bank, one, reasons_of, run
 
@@ -36,7 +37,15 @@ def _two_days(build, outcomes=(), calls=20):
 def _rules():
     from customer_plans.rules import load_rules
 
-    return load_rules()
+    # these cases date plans the day after their business date, weekends included
+    rules = load_rules()
+    return rules.model_copy(update={"assignment": rules.assignment.model_copy(
+        update={"non_working_weekdays": [], "holiday_calendar": None})})
+
+
+@pytest.fixture(scope="module")
+def rules(every_day_rules):
+    return every_day_rules
 
 
 def test_deferred_contacts_come_back_the_next_day(rules):

@@ -8,9 +8,15 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from customer_plans.assign.priority import value_component
+from customer_plans.assign.priority import tier_points, value_component
 
 from tests.test_assign_cases import Bank, one, reasons_of, run
+
+
+@pytest.fixture(scope="module")
+def rules(every_day_rules):
+    # these cases date plans the day after their business date, weekends included
+    return every_day_rules
 
 IDLE = [{"code": "idle_balance", "amount_cny": 200000}]
 
@@ -55,11 +61,16 @@ def test_within_a_level_the_score_orders_and_the_customer_id_breaks_ties(rules):
     assert list(contacts["customer_id"]) == ["BIG", "C1", "C2", "C3"]
     big, c1 = one(contacts, "BIG"), one(contacts, "C1")
     assert big["score_value"] > c1["score_value"]
+    # the stored score explains the order: tier points (diamond: 3 tiers below it) plus the
+    # weighted mean of the stored components
     weights = rules.assignment.score_weights
-    expected = (weights.value * big["score_value"] + weights.urgency * big["score_urgency"]
-                + weights.risk * big["score_risk"]
-                + weights.difficulty * big["score_difficulty"])
-    assert big["score"] == pytest.approx(expected, abs=1e-5)
+    total = weights.value + weights.urgency + weights.risk + weights.difficulty
+    for row, points in ((big, 3), (c1, 1)):
+        blend = (weights.value * row["score_value"] + weights.urgency * row["score_urgency"]
+                 + weights.risk * row["score_risk"]
+                 + weights.difficulty * row["score_difficulty"]) / total
+        assert row["score"] == pytest.approx(points + blend, abs=1e-6)
+        assert int(row["score"]) == points
 
 
 def test_score_components_reward_value_urgency_risk_and_ease(rules):
@@ -75,12 +86,16 @@ def test_score_components_reward_value_urgency_risk_and_ease(rules):
         assert score[better] > score["BASE"], better
 
 
-def test_value_component_rises_with_tier_and_aum(rules):
+def test_tier_points_and_value_rise_with_tier_and_aum(rules):
     ranks = [5, 5, 4, 4, 3, 2, 1, 1]
     aum = [0, 40_000, 50_000, 400_000, 600_000, 3e6, 6e6, 5e7]
+    points = tier_points(ranks, rules)
     values = value_component(ranks, aum, rules)
-    assert list(values) == sorted(values)
-    assert values[0] == 0 and values[-1] == 1
+    assert list(points) == [0, 0, 1, 1, 2, 3, 4, 4]
+    # the AUM position within the tier: 0 at the tier's threshold, rising to 1 at the next
+    assert values[0] == 0 and values[2] == 0 and values[-1] == 1
+    assert values[1] > values[0] and values[3] > values[2] and values[-1] > values[-2]
+    assert list(points + values) == sorted(points + values)
 
 
 @pytest.mark.parametrize(
@@ -119,26 +134,70 @@ def test_capacity_defers_the_overflow_in_rank_order(rules):
     bank = Bank().manager("M1", calls=2, visits=1)
     for i in range(4):
         bank.customer(f"C{i}", opportunities=IDLE, aum_adb_cny=100_000.0 + 50_000 * i)
-    for i in range(3):
+    # a routine visit (level 3): deferred when the visits are used up
+    bank.customer("P", tier="platinum", preferred="visit", opportunities=[
+        {"code": "post_sale_follow_up", "days": 3, "date": "2026-11-16"}])
+    contacts, exclusions, _ = run(bank, rules)
+    assert list(contacts["customer_id"]) == ["P", "C3", "C2", "C1", "C0"]
+    planned = contacts[contacts["status"] == "planned"]
+    assert list(planned["customer_id"]) == ["P", "C3", "C2"]
+    deferred = contacts[contacts["status"] == "deferred"]
+    assert list(deferred["customer_id"]) == ["C1", "C0"]
+    assert list(contacts["rank"]) == list(range(1, 6))
+    assert set(deferred["deferred_reason"]) == {
+        "daily_call_capacity 2 (calls and messages) used by higher-ranked contacts"}
+    capacity = exclusions[exclusions["reason_code"] == "capacity"]
+    assert sorted(capacity["customer_id"]) == ["C0", "C1"]
+    assert capacity.set_index("customer_id").loc["C0", "detail"].startswith("rank 5: ")
+
+    bank.customer("P2", tier="platinum", preferred="visit", aum_adb_cny=600_000.0,
+                  opportunities=[{"code": "post_sale_follow_up", "days": 3,
+                                  "date": "2026-11-16"}])
+    contacts, _, _ = run(bank, rules)
+    p = one(contacts, "P")
+    assert (p["status"], p["channel"]) == ("deferred", "visit")
+    assert p["deferred_reason"] == "daily_visit_capacity 1 used by higher-ranked contacts"
+
+
+def test_an_overdue_cadence_visit_is_called_when_the_visits_are_used_up(rules):
+    """Before this change V1 and V0 were deferred while the gold customers' routine calls
+    were planned: the cadence is a promise, so they now take the call slots (by phone)."""
+    bank = Bank().manager("M1", calls=2, visits=1)
+    for i in range(4):
+        bank.customer(f"C{i}", opportunities=IDLE, aum_adb_cny=100_000.0 + 50_000 * i)
+    for i in range(4):
         bank.customer(f"V{i}", tier="private", aum_adb_cny=7e6 + 1e6 * i, opportunities=[
             {"code": "cadence_overdue", "days_since_contact": 30, "cadence_days": 10}])
     contacts, exclusions, _ = run(bank, rules)
+    assert list(contacts["customer_id"]) == ["V3", "V2", "V1", "V0", "C3", "C2", "C1", "C0"]
     planned = contacts[contacts["status"] == "planned"]
-    assert list(planned["customer_id"]) == ["V2", "C3", "C2"]
-    assert (planned["channel"] == "visit").sum() == 1
-    deferred = contacts[contacts["status"] == "deferred"]
-    assert list(deferred["customer_id"]) == ["V1", "V0", "C1", "C0"]
-    assert list(contacts["rank"]) == list(range(1, 8))
-    assert set(deferred["deferred_reason"]) == {
-        "daily_visit_capacity 1 used by higher-ranked contacts",
-        "daily_call_capacity 2 (calls and messages) used by higher-ranked contacts"}
-    capacity = exclusions[exclusions["reason_code"] == "capacity"]
-    assert sorted(capacity["customer_id"]) == ["C0", "C1", "V0", "V1"]
-    assert capacity.set_index("customer_id").loc["C0", "detail"].startswith("rank 7: ")
+    assert list(planned["customer_id"]) == ["V3", "V2", "V1"]
+    assert list(planned["channel"]) == ["visit", "phone", "phone"]
+    assert list(planned["capacity_kind"]) == ["visit", "call", "call"]
+    v0 = one(contacts, "V0")
+    assert (v0["status"], v0["channel"], v0["capacity_kind"]) == ("deferred", "visit", "visit")
+    assert v0["deferred_reason"] == (
+        "daily_visit_capacity 1 and daily_call_capacity 2 (calls and messages) used by "
+        "higher-ranked contacts")
+    assert (contacts.loc[contacts["customer_id"].str.startswith("C"), "status"]
+            == "deferred").all()
+    assert sorted(exclusions.loc[exclusions["reason_code"] == "capacity", "customer_id"]) == [
+        "C0", "C1", "C2", "C3", "V0"]
+    # no phone on record: the fallback is the next reachable channel of channel_fallbacks.visit
+    bank = Bank().manager("M1", calls=2, visits=1)
+    for i in range(2):
+        bank.customer(f"V{i}", tier="private", aum_adb_cny=7e6 + 1e6 * i, mobile_phone=None,
+                      preferred="wechat", opportunities=[
+                          {"code": "cadence_overdue", "days_since_contact": 30,
+                           "cadence_days": 10}])
+    contacts, _, _ = run(bank, rules)
+    assert list(contacts["channel"]) == ["visit", "wechat"]
+    assert list(contacts["status"]) == ["planned", "planned"]
 
 
 def test_zero_capacity_defers_everything(rules):
-    bank = Bank().manager("M1", calls=0).customer("C1").maturity("C1", 0)
+    # no slot of either kind: an urgent call cannot fall back to a visit either
+    bank = Bank().manager("M1", calls=0, visits=0).customer("C1").maturity("C1", 0)
     contact = one(run(bank, rules)[0], "C1")
     assert contact["status"] == "deferred"
 
@@ -172,8 +231,10 @@ def test_a_manager_on_leave_is_covered_by_the_backup_within_the_backup_capacity(
         ({"status": "on_leave", "leave_start_date": date(2026, 11, 1),
           "leave_end_date": date(2026, 11, 21)}, "covered"),
         ({"status": "on_leave"}, "covered"),
-        ({"status": "active", "left_date": date(2026, 11, 21)}, "pool"),
-        ({"status": "left"}, "pool"),
+        # a manager who has left: their book goes to the pool, and the backup (M1, at work in
+        # the branch with capacity left) takes it over
+        ({"status": "active", "left_date": date(2026, 11, 21)}, "pool_takeover"),
+        ({"status": "left"}, "pool_takeover"),
     ],
 )
 def test_availability_on_the_day_the_plan_is_worked(rules, leave, expected):
@@ -209,7 +270,9 @@ def test_customers_nobody_can_take_go_to_the_branch_pool(rules, roster, manager_
 
 
 def test_pool_lists_rank_like_any_other(rules):
-    bank = Bank().manager("M1")
+    # no capacity in the branch: nobody takes the pool's contacts over (see
+    # test_assign_pool_takeover.py), so all 30 stay on the pool list
+    bank = Bank().manager("M1", calls=0, visits=0)
     for i in range(30):
         bank.customer(f"P{i:02d}", manager_id=None).maturity(f"P{i:02d}", 3)
     contacts, _, _ = run(bank, rules)

@@ -92,6 +92,11 @@ def test_every_list_respects_books_capacity_and_exclusions(rules, managers, cust
             assert row.home_manager_id == owner and roster[owner]["status"] == "on_leave"
             assert roster[owner]["backup_manager_id"] == row.manager_id
             assert roster[row.manager_id]["status"] == "active"
+        elif row.assignment == "pool_takeover":
+            # taken over from the pool by a manager at work in the customer's branch
+            assert roster[row.manager_id]["status"] == "active"
+            assert roster[row.manager_id]["branch_id"] == branch[row.customer_id]
+            assert row.status == "planned"
         else:
             assert row.assignment == "pool"
             assert row.manager_id == f"POOL-{branch[row.customer_id]}"
@@ -108,6 +113,15 @@ def test_every_list_respects_books_capacity_and_exclusions(rules, managers, cust
         visits = (rows["channel"] == "visit").sum()
         assert visits <= roster[manager_id]["daily_visit_capacity"]
         assert len(rows) - visits <= roster[manager_id]["daily_call_capacity"]
+
+    # only what no capacity of the branch can absorb stays on the pool
+    used = planned.groupby(["manager_id", "capacity_kind"]).size()
+    for row in contacts[contacts["assignment"] == "pool"].itertuples():
+        kind = "visit" if row.channel == "visit" else "call"
+        for m in roster.values():
+            if m["status"] == "active" and m["branch_id"] == branch[row.customer_id]:
+                assert used.get((m["manager_id"], kind), 0) >= m[
+                    f"daily_{kind}_capacity"], (row.customer_id, m["manager_id"])
 
     # every excluded customer is accounted for, and nobody is both listed and fully excluded
     fully = exclusions[exclusions["reason_code"].isin(["restricted", "do_not_contact",

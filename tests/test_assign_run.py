@@ -12,6 +12,12 @@ from customer_plans.staging import write_frame
 
 from tests.test_assign_cases import Bank
 
+
+@pytest.fixture(scope="module")
+def rules(every_day_rules):
+    # these cases date plans the day after their business date, weekends included
+    return every_day_rules
+
 IDLE = [{"code": "idle_balance", "amount_cny": 200000}]
 TODAY = date(2026, 11, 20)
 YESTERDAY = date(2026, 11, 19)

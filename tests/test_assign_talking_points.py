@@ -19,6 +19,12 @@ from customer_plans.settings import DEFAULT_RULES_PATH
 from tests.test_assign_cases import Bank, run
 
 
+@pytest.fixture(scope="module")
+def rules(every_day_rules):
+    # these cases date plans the day after their business date, weekends included
+    return every_day_rules
+
+
 def _contains_forbidden(text: str, phrases: list[str]) -> list[str]:
     lowered = text.lower()
     return [phrase for phrase in phrases if phrase.lower() in lowered]

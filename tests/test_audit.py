@@ -14,7 +14,7 @@ from customer_plans.pipeline import RunContext
 from customer_plans.settings import load_settings
 from customer_plans.staging import write_frame
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)
 
 
 @pytest.fixture
@@ -87,5 +87,5 @@ def test_a_rewritten_audit_record_breaks_the_chain(ctx):
 
 def test_another_output_folder_is_not_confused(ctx, tmp_path):
     record_run(ctx, {"run_id": "manual__1"})
-    other = replace(ctx, business_date=date(2026, 11, 19))
-    assert verify_run(other) == ["no record for business date 2026-11-19"]
+    other = replace(ctx, business_date=date(2026, 11, 18))
+    assert verify_run(other) == ["no record for business date 2026-11-18"]

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.e2e
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = PROJECT_ROOT / "scripts" / "celery-local.sh"
-BUSINESS_DATE = "2026-11-20"
+BUSINESS_DATE = "2026-11-19"
 REDIS_URL = os.environ.get("CUSTOMER_PLANS_TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 

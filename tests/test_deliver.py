@@ -31,7 +31,7 @@ from customer_plans.staging import write_frame
 from tests.airflow_helpers import airflow_env, run
 from tests.smtp_helpers import Behaviour, smtp
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)  # a Thursday: its plan is for Friday 20 Nov
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -146,10 +146,10 @@ def test_the_outbox_holds_one_complete_message_per_document_for_its_own_reader(t
     assert names == ["M001.eml", "M002.eml", "M003.eml", "POOL-BR1.eml", "branches/BR1.eml",
                      "branches/BR2.eml"]
     for name, address, subject in [
-        ("M001.eml", "m001@bank.example", "客户维护计划 2026-11-21 · 王芳"),
-        ("M002.eml", "m002@bank.example", "Customer plan for 2026-11-21 · Alice Chen"),
-        ("POOL-BR1.eml", "chen.jing@bank.example", "网点公共池客户名单 2026-11-21 · 城东支行"),
-        ("branches/BR2.eml", "grace.lin@bank.example", "Branch coverage for 2026-11-21"),
+        ("M001.eml", "m001@bank.example", "客户维护计划 2026-11-20 · 王芳"),
+        ("M002.eml", "m002@bank.example", "Customer plan for 2026-11-20 · Alice Chen"),
+        ("POOL-BR1.eml", "chen.jing@bank.example", "网点公共池客户名单 2026-11-20 · 城东支行"),
+        ("branches/BR2.eml", "grace.lin@bank.example", "Branch coverage for 2026-11-20"),
     ]:
         message = read_eml(outbox / name)
         assert [a.addr_spec for a in message["To"].addresses] == [address]
@@ -396,7 +396,7 @@ from customer_plans.pipeline import RunContext, deliver
 from customer_plans.settings import load_settings
 from datetime import date
 home, port = sys.argv[1], int(sys.argv[2])
-ctx = RunContext(date(2026, 11, 20), load_settings(
+ctx = RunContext(date(2026, 11, 19), load_settings(
     {"CUSTOMER_PLANS_HOME": home, "CUSTOMER_PLANS_DELIVERY": "smtp"}))
 print(json.dumps(deliver(ctx, SmtpSettings("127.0.0.1", port, "none", timeout=10))))
 """
@@ -563,3 +563,14 @@ def test_ids_from_the_data_cannot_inject_a_header_or_leave_the_outbox(tmp_path):
     assert not outbox_name(item).startswith(".")
     assert [a.get_filename() for a in message.iter_attachments()] == [
         outbox_name(item).replace(".eml", ".pdf")]
+
+
+def test_a_business_date_that_serves_no_working_day_sends_nothing(tmp_path):
+    ctx = make_bank(tmp_path)
+    friday = RunContext(date(2026, 11, 20), ctx.settings)
+    friday.plans_dir.mkdir(parents=True)
+    result = deliver(friday)
+    assert result["plan_date"] is None
+    assert "2026-11-21 is not a working day" in result["serves_no_plan"]
+    assert "2026-11-23, is planned from the business date 2026-11-22" in result["serves_no_plan"]
+    assert not friday.outbox_dir.exists()

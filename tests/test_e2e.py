@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from tests.airflow_helpers import airflow_env, migrate, run_nightly, smtp_connection, smtp_server
 
 pytestmark = pytest.mark.e2e
-BUSINESS_DATE = "2026-11-20"
+BUSINESS_DATE = "2026-11-19"
 
 
 @pytest.fixture(scope="module")
@@ -203,18 +203,18 @@ def test_a_business_date_never_closed_fails_at_the_deadline_and_mails_the_operat
     env["CUSTOMER_PLANS_OPERATORS_EMAIL"] = "data-platform@bank.example"
     with smtp_server() as (port, received):
         env["AIRFLOW_CONN_SMTP_ALERTS"] = smtp_connection(port, from_email="batch@bank.example")
-        # 2026-11-21 was never closed by the generated core system, and its deadline has passed
-        done = run_nightly(env, "2026-11-21")
+        # 2026-11-20 was never closed by the generated core system, and its deadline has passed
+        done = run_nightly(env, "2026-11-20")
     assert done.returncode != 0
-    assert "business date 2026-11-21 not closed by 05:30" in done.stdout + done.stderr
-    assert not (home / "output" / "plans" / "2026-11-21").exists()
-    assert not (home / "output" / "staging" / "2026-11-21").exists()
+    assert "business date 2026-11-20 not closed by 05:30" in done.stdout + done.stderr
+    assert not (home / "output" / "plans" / "2026-11-20").exists()
+    assert not (home / "output" / "staging" / "2026-11-20").exists()
     assert [m["X-RcptTo"] for m in received] == ["data-platform@bank.example"]
     alert = received[0]
     assert "wait_for_eod" in alert["Subject"]
     body = "".join(part.get_payload(decode=True).decode() for part in alert.walk()
                    if part.get_content_type() == "text/html")
-    assert "business date 2026-11-21 not closed by 05:30" in body
+    assert "business date 2026-11-20 not closed by 05:30" in body
 
 
 def _cli(home, *args: str) -> subprocess.CompletedProcess:
@@ -290,7 +290,7 @@ from datetime import date
 from customer_plans.runlock import acquire, cli_holder
 from customer_plans.settings import load_settings
 settings = load_settings({"CUSTOMER_PLANS_HOME": sys.argv[1]})
-acquire(settings.plans_db_url, date(2026, 11, 20), cli_holder())
+acquire(settings.plans_db_url, date(2026, 11, 19), cli_holder())
 print("held", flush=True)
 time.sleep(600)
 """

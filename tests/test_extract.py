@@ -75,7 +75,7 @@ def test_every_extract_is_staged_with_the_documented_columns_and_types(staged, b
     for name in EXTRACTS:
         frame = read_staged(staged, business_date, name)
         assert summaries[name]["rows"] == len(frame)
-        assert summaries[name]["path"] == str(root / "2026-11-20" / f"{name}.parquet")
+        assert summaries[name]["path"] == str(root / "2026-11-19" / f"{name}.parquet")
         assert list(frame.columns) == [column for column, _ in EXTRACT_COLUMNS[name]], name
         for column, kind in EXTRACT_COLUMNS[name]:
             dtype = frame[column].dtype
@@ -253,9 +253,9 @@ def test_a_business_date_never_closed_is_not_extracted(small_bank, business_date
     bank = copy_bank(small_bank, tmp_path / "bank")
     corrupt(bank, f"delete from eod_status where business_date = '{business_date}'")
     assert is_business_date_closed(sqlite_url(bank), business_date) is False
-    with pytest.raises(BusinessDateNotClosedError, match="2026-11-20 is not closed"):
+    with pytest.raises(BusinessDateNotClosedError, match="2026-11-19 is not closed"):
         run_extract("customers", sqlite_url(bank), business_date, tmp_path / "staging", rules)
-    assert not (tmp_path / "staging" / "2026-11-20" / "customers.parquet").exists()
+    assert not (tmp_path / "staging" / "2026-11-19" / "customers.parquet").exists()
 
 
 # -- the source contract ------------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_a_renamed_source_column_is_named_before_any_query(small_bank, business_
     message = str(caught.value)
     assert "table customers has no column annual_income_cny" in message
     assert "annual_income;" in message or "annual_income)" in message  # the rename hint
-    assert not (tmp_path / "staging" / "2026-11-20" / "customers.parquet").exists()
+    assert not (tmp_path / "staging" / "2026-11-19" / "customers.parquet").exists()
 
 
 def test_a_dropped_source_column_stops_every_extract_that_reads_the_table(
@@ -293,7 +293,7 @@ def test_text_in_an_amount_column_is_kept_as_text_for_validation_to_name(
     victim = scalar(bank, "select min(customer_id) from customers")
     corrupt(bank, f"update customers set annual_income_cny = 'n/a' where customer_id = '{victim}'")
     run_extract("customers", sqlite_url(bank), business_date, tmp_path / "staging", rules)
-    frame = pd.read_parquet(tmp_path / "staging" / "2026-11-20" / "customers.parquet")
+    frame = pd.read_parquet(tmp_path / "staging" / "2026-11-19" / "customers.parquet")
     assert pd.api.types.is_string_dtype(frame["annual_income_cny"].dtype)
     assert frame.loc[frame["customer_id"] == victim, "annual_income_cny"].item() == "n/a"
 

@@ -153,12 +153,12 @@ def test_the_report_is_self_contained_and_has_a_pdf(clean, business_date):
     html = Path(summary["report_html"]).read_text(encoding="utf-8")
     for external in ("http://", "https://", "<script", "<link", "src="):
         assert external not in html, external
-    assert "2026-11-20" in html
+    assert business_date.isoformat() in html
     pdf = Path(summary["report_pdf"])
     assert pdf.read_bytes().startswith(b"%PDF")
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "Data quality report" in text and "2026-11-20" in text
+    assert "Data quality report" in text and business_date.isoformat() in text
     results = json.loads(Path(summary["results_json"]).read_text())
     assert set(results["suites"]) == set(EXTRACTS)
     assert results["suites"]["customers"]["statistics"]["evaluated_expectations"] > 10
@@ -359,6 +359,29 @@ def test_customers_without_a_manager_are_a_warning(case):
     assert f"{baseline} customers without a manager: assigned to the branch pool" in messages
     assert (case.staging / "validated.json").is_file()
     assert "without a manager" in format_failure_message(summary)
+
+
+def test_every_row_a_warning_names_is_listed_for_the_plans_to_count(case):
+    """A finding keeps five example keys; warning_rows.parquet keeps them all (keys only), so
+    each manager's plan can count the rows of its own book."""
+    from customer_plans.quality.gate import WARNING_ROWS_COLUMNS, WARNING_ROWS_FILE
+
+    customers = first_ids(
+        case.bank, "select customer_id from customers where manager_id is not null "
+                   "order by customer_id", 7)
+    case.corrupt(f"update customers set manager_id = null where customer_id in "
+                 f"({quoted(customers)})").extract("customers")
+    case.validate()
+    rows = pd.read_parquet(case.quality_root / case.business_date.isoformat()
+                           / WARNING_ROWS_FILE)
+    assert list(rows.columns) == WARNING_ROWS_COLUMNS
+    no_manager = rows[(rows["table"] == "customers") & (rows["column"] == "manager_id")
+                      & (rows["rule"] == "not_null")]
+    finding = case.one("customers", "not_null")
+    assert len(finding["examples"]) == 5 < len(no_manager) == finding["rows"]
+    assert set(customers) <= set(no_manager["key"])
+    assert set(no_manager["key_column"]) == {"customer_id"}
+    assert not rows.duplicated().any()
 
 
 def test_a_branch_without_a_head_email_is_a_counted_warning_printed_on_plans(clean, small_bank):

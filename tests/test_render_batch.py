@@ -25,8 +25,9 @@ from customer_plans.render.data import (
     plan_manager_ids,
 )
 from customer_plans.render.sample import example_bank, write_sample_sources
+from customer_plans.staging import write_frame
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +92,12 @@ def test_plans_show_data_read_from_the_database_and_staging(rendered):
     assert "王小明" in html and "138****1234" in html  # staging customers
     assert "私人银行客户" in html and "652万元" in html  # segments
     assert "80%" in html  # plan_feedback
-    assert "1 位客户无客户经理" in html  # quality summary.json, in 张伟's language
     assert "13812341234" not in html
+    # the day's warning (summary.json) is about the branch pool's book (warning_rows.parquet
+    # and the staged customers): on the pool's list, in its language, and not on 张伟's plan
+    assert "无客户经理" not in html
+    pool = (rendered["dir"] / "POOL-B01.html").read_text(encoding="utf-8")
+    assert "1 位客户无客户经理" in pool
 
 
 def test_a_rerun_writes_the_same_bytes(rendered, sources, rules):
@@ -127,7 +132,9 @@ def test_branch_rollup_shows_coverage_of_the_branch(rendered):
 def test_branch_rollup_pdf_has_header_and_page_numbers(rendered):
     text = pdf_text(rendered["dir"] / "branches" / "B02.pdf")
     assert "West Lake Branch · B02" in text
-    assert re.search(r"1\s*/\s*1\s*$", text.strip())
+    # the last page says "n / n" (with the cadence-kept section the roll-up takes two pages)
+    pages = text.count("\f")
+    assert re.search(rf"{pages}\s*/\s*{pages}\s*$", text.strip())
 
 
 def test_manager_batches_validates_its_size(sources):
@@ -215,20 +222,34 @@ def test_optional_tables_and_files_may_be_missing(sources, rules, tmp_path):
     assert "未提供" in html  # data quality: not reported
 
 
-def test_quality_warnings_written_as_records_print_their_message(sources, rules, tmp_path):
+def test_quality_warnings_written_as_records_reach_the_plans_they_are_about(
+        sources, rules, tmp_path):
+    """A plan prints a warning with its own count (warning_rows.parquet), never the run's
+    count, the validator's message or its example keys; a record naming no rule is on no
+    plan (operators and branch heads read it)."""
     quality = tmp_path / "quality"
     quality.mkdir()
     (quality / "summary.json").write_text(json.dumps({
         "status": "warnings",
-        "warnings": [{"table": "customers", "column": "manager_id", "rows": 8,
-                      "message": "8 customers without a manager: assigned to the branch pool",
-                      "examples": ["C000000292"]}],
+        "warnings": [{"table": "customers", "column": "manager_id", "rule": "not_null",
+                      "rows": 8, "message": "8 customers without a manager: assigned to the "
+                      "branch pool", "examples": ["C000000292"]},
+                     {"table": "accounts", "column": "balance_cny", "rows": 3,
+                      "message": "3 accounts of a rule this summary does not name"}],
     }), encoding="utf-8")
-    render_manager_batch(["M002"], BUSINESS_DATE, sources["url"], sources["staging"],
-                         tmp_path / "out", rules, quality_dir=quality)
-    html = (tmp_path / "out" / "M002.html").read_text(encoding="utf-8")
-    assert "8 customers without a manager: assigned to the branch pool" in html
-    assert "C000000292" not in html and "manager_id" not in html
+    write_frame(pd.DataFrame({"table": "customers", "column": "manager_id", "rule": "not_null",
+                              "key_column": "customer_id", "key": ["C0005", "C000000292"]}),
+                quality / "warning_rows.parquet")
+    render_manager_batch(["M002", "POOL-B01"], BUSINESS_DATE, sources["url"],
+                         sources["staging"], tmp_path / "out", rules, quality_dir=quality)
+    english = (tmp_path / "out" / "M002.html").read_text(encoding="utf-8")
+    pool = (tmp_path / "out" / "POOL-B01.html").read_text(encoding="utf-8")
+    assert "without a manager" not in english and "accounts" not in english
+    assert "1 位客户无客户经理" in pool  # C0005; C000000292 is in no staged customer row
+    for html in (english, pool):
+        box = re.sub(r'style="[^"]*"', "",
+                     re.search(r'class="quality-cell".*?</td>', html, re.S).group(0))
+        assert "C000000292" not in html and "manager_id" not in box and "8" not in box
 
 
 @pytest.mark.postgres

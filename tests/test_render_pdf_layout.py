@@ -33,7 +33,7 @@ from customer_plans.render.rollup import build_branch_contexts
 from customer_plans.render.sample import example_bank, sample_bank
 from weasyprint.urls import FatalURLFetchingError
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)
 LONG_LATIN = "Wolfeschlegelsteinhausenbergerdorff-Maximilian-Alexander-Bartholomew"
 LONG_CHINESE = "欧阳" + "慕容端木上官司马诸葛" * 3
 LONG_MANAGER = "Hubert Blaine Wolfeschlegelsteinhausenbergerdorff Senior"

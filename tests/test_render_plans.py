@@ -22,7 +22,7 @@ from customer_plans.render.context import PlanInputs, QualityStatus, build_plan_
 from customer_plans.render.html import render_plan_html
 from customer_plans.render.sample import example_bank
 
-BUSINESS_DATE = date(2026, 11, 20)
+BUSINESS_DATE = date(2026, 11, 19)
 GOLDEN_DIR = Path(__file__).parent / "golden"
 MANAGERS = ["M001", "M002", "M004", "POOL-B01"]
 NAMES = {"M001": "张伟", "M002": "Emily Chen", "M004": "王芳", "POOL-B01": "网点公共池"}
@@ -95,19 +95,22 @@ def test_each_language_reads_its_own_labels_and_numbers(out_dir):
     chinese = (out_dir / "M001.html").read_text(encoding="utf-8")
     english = (out_dir / "M002.html").read_text(encoding="utf-8")
     assert "今日联络名单" in chinese and "30.5万元" in chinese
-    assert "2026年11月21日 星期六" in chinese
+    assert "2026年11月20日 星期五" in chinese
     assert "Whom to contact today" in english and "CNY 730,000" in english
-    assert "Sat, 21 Nov 2026" in english and "今日" not in english
+    assert "Fri, 20 Nov 2026" in english and "今日" not in english
 
 
 def test_header_shows_dates_quality_and_rules(out_dir, rules):
     html = (out_dir / "M002.html").read_text(encoding="utf-8")
-    assert "Plan for Sat, 21 Nov 2026" in html and "Data as of 20 Nov 2026" in html
-    assert "passed with warnings" in html
-    assert "Customers without a manager: 1 (assigned to the branch pool)" in html
+    assert "Plan for Fri, 20 Nov 2026" in html and "Data as of 19 Nov 2026" in html
+    # the day's one warning (a customer without a manager) is the branch pool's book, so the
+    # managers' plans read "passed" and the pool's list prints it (render.quality_audience)
+    assert "Data quality:</strong> passed" in html and "passed with warnings" not in html
+    assert "without a manager" not in html
     chinese = (out_dir / "M001.html").read_text(encoding="utf-8")
-    assert "1 位客户无客户经理：已分配至网点公共池" in chinese
-    assert "without a manager" not in chinese
+    assert "无客户经理" not in chinese and "without a manager" not in chinese
+    pool = (out_dir / "POOL-B01.html").read_text(encoding="utf-8")
+    assert "通过（有提示）" in pool and "1 位客户无客户经理：已分配至网点公共池" in pool
     assert f"Rules {rules.version}" in html
 
 
@@ -188,7 +191,21 @@ def test_data_text_is_escaped_not_executed(bank, rules, tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in english
     assert "<img" not in english and "&lt;img src=" in english
     assert "<b>bold</b>" not in chinese and "&lt;b&gt;bold&lt;/b&gt; &amp; " in chinese
-    assert "<i>x</i>" not in chinese and "&lt;i&gt;x&lt;/i&gt;" in english
+    # a bare-text warning is about no one's book: on no plan (render.quality_audience), but
+    # escaped on the roll-up of a branch head who reads English
+    import pandas as pd
+    from customer_plans.render.data import RollupInputs
+    from customer_plans.render.html import render_rollup_html
+    from customer_plans.render.rollup import build_branch_contexts
+
+    assert "<i>x</i>" not in chinese + english and "&lt;i&gt;x" not in english
+    (branch,) = build_branch_contexts(
+        RollupInputs(inputs.contacts, inputs.segments, inputs.managers, inputs.customers,
+                     bank.exclusions, inputs.feedback, inputs.quality,
+                     pd.DataFrame({"branch_id": ["B01"], "locale": ["en"]})),
+        BUSINESS_DATE, rules, branch_ids=["B01"])
+    rollup = render_rollup_html(branch)
+    assert "<i>x</i>" not in rollup and "&lt;i&gt;x&lt;/i&gt;" in rollup
     # printed as text (reading order, line breaks removed: the name wraps in its column)
     assert hostile in re.sub(r"\s", "", pdf_text(tmp_path / "M002.pdf", layout=False))
 
@@ -224,7 +241,7 @@ def test_every_pdf_page_has_the_running_header_and_its_own_page_numbers(out_dir,
     path = out_dir / f"{manager_id}.pdf"
     pages = pdf_pages(path)
     branch = "West Lake Branch" if manager_id == "M004" else "城东支行"
-    plan_date = "Sat, 21 Nov 2026" if manager_id == "M002" else "2026年11月21日 星期六"
+    plan_date = "Fri, 20 Nov 2026" if manager_id == "M002" else "2026年11月20日 星期五"
     for page in range(1, pages + 1):
         text = pdf_text(path, page)
         assert f"{NAMES[manager_id]} · {branch}" in text, (manager_id, page)

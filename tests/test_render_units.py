@@ -50,6 +50,42 @@ def test_money_reads_naturally_in_each_language(amount, locale, expected):
 
 
 @pytest.mark.parametrize(
+    ("amount", "locale", "currency", "expected"),
+    [
+        (305_000, "en", "HKD", "HKD 305,000"),
+        (305_000, "zh_CN", "HKD", "30.5万港元"),
+        (128_500_000, "zh_CN", "HKD", "1.28亿港元"),
+        (8_500, "zh_CN", "HKD", "8,500港元"),
+        (1_234_567.6, "en", "USD", "USD 1,234,568"),
+        (6_520_000, "zh_CN", "USD", "652万美元"),
+        (305_000, "en", "CNY", "CNY 305,000"),  # the default, spelt out
+        (305_000, "zh_CN", "CNY", "30.5万元"),
+        (None, "en", "HKD", "—"),
+    ],
+)
+def test_money_is_in_the_rules_currency_named_by_babel(amount, locale, currency, expected):
+    """A Hong Kong or US bank's plans never print CNY: the code (English) and the Chinese
+    name (港元, 美元) come from Babel; CNY keeps the bank's 万元 style."""
+    assert format_money(amount, locale, currency) == expected
+
+
+def test_a_plan_prints_its_amounts_in_the_rules_currency(rules):
+    from customer_plans.render.context import build_plan_contexts
+    from customer_plans.render.html import render_plan_html
+    from customer_plans.render.sample import example_bank
+
+    business_date = date(2026, 11, 19)
+    bank = example_bank(business_date)
+    in_hkd = rules.model_copy(update={"currency": "HKD"})
+    chinese, english = build_plan_contexts(bank.inputs, ["M001", "M002"], business_date, in_hkd)
+    assert (chinese.currency, english.currency) == ("HKD", "HKD")
+    english_html, chinese_html = render_plan_html(english), render_plan_html(chinese)
+    # AUM and the reasons' amount facts (the reasons' own sentences are the assign stage's)
+    assert "HKD 730,000" in english_html and "CNY 730,000" not in english_html
+    assert "652万港元" in chinese_html and "652万元" not in chinese_html
+
+
+@pytest.mark.parametrize(
     ("value", "expected"),
     [(-32.04, "-32.0%"), (15, "+15.0%"), (0, "+0.0%"), (None, "—"), (float("inf"), "—")],
 )
@@ -153,6 +189,50 @@ def test_spark_bars_scale_the_values_to_eight_heights_for_paper():
     assert spark_bars([100.0, 90.0, None, 70.0, float("nan"), 80.0]) == "█▆▁▃"
     assert spark_bars([5.0, 5.0, 5.0]) == "▄▄▄"  # flat: middle bars
     assert spark_bars([1.0]) == "" and spark_bars([None, float("nan")]) == ""
+
+
+def _line_heights(svg: Markup) -> list[int]:
+    """The y of each point of a sparkline's path (whole units; 0 is the top of the box)."""
+    path = re.search(r'd="M(-?\d+) (-?\d+)l([^M]*)M', str(svg))
+    y = int(path.group(2))
+    heights = [y]
+    steps = [int(n) for n in path.group(3).split()]
+    for dy in steps[1::2]:
+        y += dy
+        heights.append(y)
+    return heights
+
+
+# 14 weeks of AUM (oldest first): a customer with a steady 1.2M, one whose balance grew by
+# 0.13 % (interest), one whose balance doubled
+STEADY = [1_200_000.0] * 14
+INTEREST = [1_200_000.0 * (1 + 0.0013 * week / 13) for week in range(14)]
+DOUBLED = [1_200_000.0 * (1 + week / 13) for week in range(14)]
+
+
+def test_a_tiny_change_is_drawn_as_flat_as_a_flat_balance():
+    """+0.13 % over 13 weeks is noise: the same middle bars and (within a unit) the same line
+    as a balance that did not move, never a full-height jump."""
+    assert spark_bars(INTEREST) == spark_bars(STEADY) == "▄" * 14
+    steady, interest = _line_heights(sparkline(STEADY)), _line_heights(sparkline(INTEREST))
+    assert max(abs(a - b) for a, b in zip(steady, interest, strict=True)) <= 1
+    assert max(interest) - min(interest) <= 1  # of a 22-unit high box
+
+
+def test_a_balance_that_doubles_draws_a_clear_rise():
+    bars = spark_bars(DOUBLED)
+    assert bars[0] == "▁" and bars[-1] == "█"
+    heights = _line_heights(sparkline(DOUBLED))
+    assert heights[0] - heights[-1] >= 20  # bottom to top of the 28-unit box (pad 3)
+
+
+def test_a_small_move_is_drawn_to_scale_of_five_percent_either_side():
+    """A 3 % drop is under the ±5 % band: a few bars down from the middle, not to the floor;
+    a 30 % drop fills the height."""
+    small_drop = spark_bars([1_000_000.0, 985_000.0, 970_000.0])
+    assert small_drop[0] > small_drop[-1] > "▁"
+    large_drop = spark_bars([1_000_000.0, 850_000.0, 700_000.0])
+    assert large_drop[0] == "█" and large_drop[-1] == "▁"
 
 
 def test_every_exclusion_reason_reads_in_both_languages():

@@ -54,3 +54,18 @@ def test_not_yaml_is_a_clear_error(tmp_path):
     path.write_text("tiers: [unclosed", encoding="utf-8")
     with pytest.raises(RulesError, match="not valid YAML"):
         load_rules(path)
+
+
+def test_the_reporting_currency_is_cny_unless_the_file_names_another(tmp_path, raw):
+    assert load_rules().currency == "CNY"
+    raw["currency"] = "HKD"
+    assert load_rules(_write(tmp_path, raw)).currency == "HKD"
+    del raw["currency"]  # an older rules file: the embedded default
+    assert load_rules(_write(tmp_path, raw)).currency == "CNY"
+
+
+@pytest.mark.parametrize("code", ["hkd", "HK$", "XYZ", ""])
+def test_an_unknown_currency_is_refused_naming_the_key(tmp_path, raw, code):
+    raw["currency"] = code
+    with pytest.raises(RulesError, match="currency: .*not an ISO 4217 currency code"):
+        load_rules(_write(tmp_path, raw))

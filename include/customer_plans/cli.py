@@ -4,7 +4,7 @@ Each subcommand is one entry in ``COMMANDS``: a function that adds its arguments
 subparser and a handler that runs it. Handlers import what they need lazily, so that
 ``customer-plans --help`` stays fast and one subcommand's dependencies never slow another.
 
-    customer-plans seed --customers 20000 --managers 100 --branches 10 --as-of 2026-11-20
+    customer-plans seed --customers 20000 --managers 100 --branches 10 --as-of 2026-11-19
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def _configure_seed(parser: argparse.ArgumentParser) -> None:
                         help="number of relationship managers (default 100)")
     parser.add_argument("--branches", type=_positive, default=10,
                         help="number of branches (default 10)")
-    parser.add_argument("--as-of", type=_iso_date, default=date(2026, 11, 20),
-                        metavar="DATE", help="the business date, YYYY-MM-DD (default 2026-11-20)")
+    parser.add_argument("--as-of", type=_iso_date, default=date(2026, 11, 19),
+                        metavar="DATE", help="the business date, YYYY-MM-DD (default 2026-11-19)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument("--url", default=None,
                         help="SQLAlchemy URL of the core banking database (default: the "

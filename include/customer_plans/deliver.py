@@ -35,7 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -178,10 +178,6 @@ def language_of(locale: object) -> str:
     return "zh" if str(locale or "").lower().startswith("zh") else "en"
 
 
-def _plan_date(business_date: date) -> str:
-    return business_date.fromordinal(business_date.toordinal() + 1).isoformat()
-
-
 def _content_sha(html_path: Path, pdf_path: Path) -> str:
     return hashlib.sha256(html_path.read_bytes() + b"\0" + pdf_path.read_bytes()).hexdigest()
 
@@ -222,12 +218,12 @@ def _heads(branches: pd.DataFrame, domains: tuple[str, ...]) -> dict[str, Head]:
 
 def documents(
     business_date: date, plans_dir: Path, managers: pd.DataFrame, branches: pd.DataFrame,
-    domains: tuple[str, ...],
+    domains: tuple[str, ...], plan_date: date,
 ) -> tuple[list[Item], Counter]:
     """Every rendered document with its reader; counts of what is not a document today."""
     skipped: Counter = Counter()
     heads = _heads(branches, domains)
-    plan_date = _plan_date(business_date)
+    plan_date = plan_date.isoformat()
     items: list[Item] = []
 
     def to_head(item: Item, head: Head | None) -> Item:
@@ -444,6 +440,7 @@ def deliver_documents(
     *,
     sender: str,
     mail_domains: tuple[str, ...],
+    plan_date: date | None = None,
     dry_run: bool = False,
     resend: Resend | None = None,
     run_id: str | None = None,
@@ -474,7 +471,9 @@ def deliver_documents(
             "first")
     branches = read_frame(branches_path, columns=["branch_id", "branch_name", "head_name",
                                                   "head_email", "locale"])
-    items, skipped = documents(business_date, plans_dir, managers, branches, mail_domains)
+    plan_date = plan_date or business_date + timedelta(days=1)
+    items, skipped = documents(business_date, plans_dir, managers, branches, mail_domains,
+                               plan_date)
     if resend is not None:
         known = {i.key for i in items if i.kind == PLAN} | {i.branch_id for i in items}
         unknown = sorted(set(resend.managers) - {i.key for i in items if i.kind == PLAN}

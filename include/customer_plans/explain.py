@@ -75,6 +75,11 @@ def explain_customer(plans_db_url: str, business_date: date, customer_id: str) -
             + (": customers whose manager left or who have none; the list goes to the branch "
                "head" if pool else "")
         )
+        if contact.get("assignment_reason"):  # pool takeover: why on the pool, what happened
+            answer["verdict"] += (
+                f"; taken over from the branch pool ({contact['assignment_reason']})"
+                if contact.get("assignment") == "pool_takeover"
+                else f"; left on the pool ({contact['assignment_reason']})")
         delivery = answer.get("delivery")
         if delivery:
             answer["verdict"] += (f"; the list's delivery: {delivery['status']} "

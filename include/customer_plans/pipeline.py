@@ -48,6 +48,29 @@ class RunContext:
 
         return load_rules(self.settings.rules_path)
 
+    def calendar(self):
+        from customer_plans.workdays import BankCalendar
+
+        return BankCalendar.from_rules(self.rules())
+
+    @property
+    def plan_date(self) -> date | None:
+        """The working day this business date's run plans; None when it serves none (then
+        extract, validate, segment and record run, and nothing is assigned, rendered or sent)."""
+        return self.calendar().plan_date(self.business_date)
+
+
+def serves_no_plan(ctx: RunContext) -> dict[str, Any] | None:
+    """What a stage returns for a business date that serves no plan date (None otherwise)."""
+    if ctx.plan_date is not None:
+        return None
+    import logging
+
+    reason = ctx.calendar().no_plan_reason(ctx.business_date)
+    logging.getLogger(__name__).info("%s", reason)
+    return {"business_date": ctx.business_date.isoformat(), "plan_date": None,
+            "serves_no_plan": reason}
+
 
 def is_closed(ctx: RunContext) -> bool:
     from customer_plans.eod import is_business_date_closed
@@ -95,12 +118,16 @@ def segment(ctx: RunContext) -> dict[str, Any]:
 def branch_batches(ctx: RunContext, n_batches: int) -> list[list[str]]:
     from customer_plans.assign import branch_batches as batches
 
+    if serves_no_plan(ctx):
+        return []
     return batches(ctx.staging_dir, n_batches)
 
 
 def assign(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, Any]:
     from customer_plans.assign import run_assignment
 
+    if (nothing := serves_no_plan(ctx)) is not None:
+        return nothing
     return run_assignment(
         ctx.staging_dir, ctx.settings.plans_db_url, ctx.business_date, ctx.rules(),
         branch_ids=branch_ids,
@@ -110,6 +137,8 @@ def assign(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, An
 def manager_batches(ctx: RunContext, batch_size: int, min_batches: int = 1) -> list[list[str]]:
     from customer_plans.render import manager_batches as batches
 
+    if serves_no_plan(ctx):
+        return []
     return batches(
         ctx.settings.plans_db_url, ctx.business_date, ctx.staging_dir / "managers.parquet",
         batch_size=batch_size, min_batches=min_batches,
@@ -128,12 +157,16 @@ def render(ctx: RunContext, manager_ids: list[str]) -> dict[str, Any]:
 def rollup_batches(ctx: RunContext, n_batches: int) -> list[list[str]]:
     from customer_plans.render import rollup_batches as batches
 
+    if serves_no_plan(ctx):
+        return []
     return batches(ctx.staging_dir / "managers.parquet", n_batches)
 
 
 def render_rollups(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, Any]:
     from customer_plans.render import render_branch_rollups
 
+    if (nothing := serves_no_plan(ctx)) is not None:
+        return nothing
     return render_branch_rollups(
         ctx.business_date, ctx.settings.plans_db_url, ctx.staging_dir, ctx.plans_dir,
         ctx.rules(), quality_dir=ctx.quality_dir, branch_ids=branch_ids,
@@ -159,6 +192,8 @@ def deliver(
     """
     import os
 
+    if (nothing := serves_no_plan(ctx)) is not None:
+        return nothing
     from customer_plans.deliver import DEFAULT_SENDER, RETRY_DELAYS, deliver_documents
     from customer_plans.mail import (
         OutboxTransport,
@@ -190,7 +225,7 @@ def deliver(
     return deliver_documents(
         ctx.business_date, ctx.plans_dir, ctx.staging_dir, ctx.settings.plans_db_url, transport,
         sender=sender, mail_domains=ctx.settings.mail_domains, dry_run=dry_run, resend=resend,
-        run_id=run_id, retry_delays=delays, fence=fence,
+        run_id=run_id, retry_delays=delays, fence=fence, plan_date=ctx.plan_date,
     )
 
 
@@ -209,6 +244,7 @@ def run_all(ctx: RunContext, render_batch_size: int = 50, fence=None) -> dict[st
     summary["segment"] = segment(ctx)
     summary["assign"] = [assign(ctx, batch) for batch in branch_batches(ctx, 1)]
     summary["render"] = [render(ctx, batch) for batch in manager_batches(ctx, render_batch_size)]
+    summary["plan_date"] = ctx.plan_date.isoformat() if ctx.plan_date else None
     summary["rollups"] = render_rollups(ctx)
     summary["deliver"] = deliver(ctx, run_id="cli", fence=fence)
     summary["record"] = record(ctx, {"run_id": "cli", "trigger": "cli"})

@@ -13,13 +13,22 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from customer_plans.settings import DEFAULT_RULES_PATH
 
 PRODUCT_KINDS = (
     "current", "savings", "time_deposit", "wealth", "fund", "insurance", "loan", "credit_card",
 )
+# the reporting currency of a rules file that names none (ISO 4217)
+DEFAULT_CURRENCY = "CNY"
 
 
 class RulesError(ValueError):
@@ -227,6 +236,10 @@ ASSIGNMENT_REASON_CODES = (
 )
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# what a channel can need for a customer to be reachable on it (assignment.channel_needs):
+# a customers column holding a value, the customer's preferred_channel naming the channel, or a
+# completed contact on the channel among the recent contacts
+CHANNEL_NEEDS = ("mobile_phone", "email", "address", "preferred", "reached")
 
 
 class ReasonRule(_Strict):
@@ -267,15 +280,30 @@ class Assignment(_Strict):
     retention_min_level: Literal["medium", "high"]
     cadence_days: dict[str, int]
     score_weights: ScoreWeights
+    # a contact of this level or more urgent that finds the slots of its kind used up takes a
+    # free slot of the other kind, by a channel the customer can be reached on (0: never)
+    capacity_fallback_max_level: int = Field(default=2, ge=0, le=3)
     channels: dict[str, str]
     call_channels: list[str] = Field(min_length=1)
     message_channels: list[str] = Field(min_length=1)
     visit_channels: list[str] = Field(min_length=1)
     default_message_channel: str
+    # reachability: what each channel needs (any one of; an empty list: nothing), and where a
+    # contact goes when its channel is not reachable (channels.py)
+    channel_needs: dict[str, list[Literal[CHANNEL_NEEDS]]]  # type: ignore[valid-type]
+    channel_fallbacks: dict[str, list[str]]
     holidays: list[Holiday]
     holiday_greeting_days_before: int = Field(ge=0)
     holiday_greeting_tiers: list[str]
     non_working_weekdays: list[Literal[WEEKDAYS]]  # type: ignore[valid-type]
+    # the country whose public holidays and make-up working days apply (``holidays`` library
+    # code; null: weekdays only), and the bank's own days off and working days, which win
+    holiday_calendar: str | None = "CN"
+    bank_holidays: list[date] = Field(default_factory=list)
+    bank_working_days: list[date] = Field(default_factory=list)
+    # which calendar days the core system closes: every_day (a working day is planned from
+    # the business date just before it) or working_days (from the last working day before it)
+    core_closes: Literal["every_day", "working_days"] = "every_day"
     completed_outcomes: list[str] = Field(min_length=1)
     carry_over_max_level: int = Field(ge=1, le=3)
     carry_over_max_days: int = Field(ge=1)
@@ -314,8 +342,29 @@ class Assignment(_Strict):
             raise ValueError(f"channels names reasons that are not in reasons: {extra}")
         if self.default_message_channel not in self.message_channels:
             raise ValueError("default_message_channel must be one of message_channels")
+        if set(self.channel_needs) != set(channels):
+            raise ValueError(
+                f"channel_needs must list every channel exactly {sorted(channels)}: "
+                f"missing {sorted(set(channels) - set(self.channel_needs))}, "
+                f"unknown {sorted(set(self.channel_needs) - set(channels))}")
+        for channel, fallbacks in self.channel_fallbacks.items():
+            wrong = [c for c in fallbacks if c not in channels or c == channel]
+            if channel not in channels or wrong or len(set(fallbacks)) != len(fallbacks):
+                raise ValueError(
+                    f"channel_fallbacks.{channel} must be a channel with a list of other, "
+                    f"distinct channels (of {sorted(channels)}); got {fallbacks}")
         if len(self.non_working_weekdays) >= len(WEEKDAYS):
             raise ValueError("non_working_weekdays must leave at least one working day")
+        if self.holiday_calendar:
+            import holidays
+
+            if self.holiday_calendar not in holidays.list_supported_countries():
+                raise ValueError(
+                    f"holiday_calendar {self.holiday_calendar!r} is not a country code the "
+                    "holidays library knows (e.g. CN, HK, SG); null for weekdays only")
+        both = sorted(set(self.bank_holidays) & set(self.bank_working_days))
+        if both:
+            raise ValueError(f"bank_holidays and bank_working_days both list {both}")
         return self
 
     @property
@@ -330,6 +379,8 @@ class Assignment(_Strict):
 
 class Rules(_Strict):
     version: str
+    # the currency every amount is in (thresholds, data) and plans print: ISO 4217, known to Babel
+    currency: str = DEFAULT_CURRENCY
     tiers: Tiers
     familiarity: Familiarity
     grid: Grid
@@ -340,6 +391,15 @@ class Rules(_Strict):
     assignment: Assignment
     content_hash: str = ""
     source_path: str = ""
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, code: str) -> str:
+        from babel.numbers import is_currency  # imported when rules load, not at DAG parse
+
+        if not is_currency(code):
+            raise ValueError(f"{code!r} is not an ISO 4217 currency code (e.g. CNY, HKD, USD)")
+        return code
 
     @model_validator(mode="after")
     def _cross_references(self) -> Rules:

@@ -15,6 +15,10 @@ def run_summary(ctx: RunContext) -> dict:
     engine = make_engine(ctx.settings.plans_db_url)
     bd = {"business_date": ctx.business_date.isoformat()}
     out: dict = {"business_date": ctx.business_date.isoformat()}
+    served = ctx.plan_date
+    out["plan_date"] = served.isoformat() if served else None
+    if served is None:
+        out["serves_no_plan"] = ctx.calendar().no_plan_reason(ctx.business_date)
     inspector = sa.inspect(engine)
     with engine.connect() as conn:
         if inspector.has_table("segments"):
@@ -41,6 +45,12 @@ def run_summary(ctx: RunContext) -> dict:
                 "where business_date = :business_date and manager_id like 'POOL-%'"), bd).first()
             out["pools"] = {"lists": int(pools[0] or 0), "contacts": int(pools[1] or 0),
                             "level_1": int(pools[2] or 0)}
+            taken = conn.execute(sa.text(
+                "select count(*), sum(case when priority_level = 1 then 1 else 0 end) "
+                "from plan_contacts where business_date = :business_date "
+                "and assignment = 'pool_takeover'"), bd).first()
+            out["pools"].update(taken_over=int(taken[0] or 0),
+                                taken_over_level_1=int(taken[1] or 0))
         out["deliveries"] = _deliveries(conn, inspector, bd)
     engine.dispose()
     quality = ctx.quality_dir / "summary.json"
@@ -127,7 +137,9 @@ def format_summary(summary: dict) -> str:
     pools = summary.get("pools", {"lists": 0, "contacts": 0, "level_1": 0})
     outbox = summary["outbox"]
     lines = [
-        f"Business date {summary['business_date']}",
+        f"Business date {summary['business_date']}: "
+        + (f"plans the working day {summary['plan_date']}" if summary.get("plan_date")
+           else f"serves no plan date ({summary.get('serves_no_plan', '')})"),
         f"  customers by tier:  {_counts(summary.get('customers_by_tier'))}",
         f"  churn risk:         {_counts(summary.get('churn_risk'))}",
         f"  contacts planned:   {planned['contacts']:,} on {planned['managers']:,} lists "
@@ -138,7 +150,9 @@ def format_summary(summary: dict) -> str:
         f"  plans:              {plans['html']} HTML + {plans['pdf']} PDF in {plans['folder']}",
         f"  branch roll-ups:    {plans['branch_rollups']} in {plans['folder']}/branches",
         f"  pool lists:         {pools['lists']} (customers whose manager left or who have "
-        f"none): {pools['contacts']:,} contacts, {pools['level_1']:,} of them most urgent",
+        f"none): {pools['contacts']:,} contacts, {pools['level_1']:,} of them most urgent, "
+        f"left after managers of the branch took over {pools.get('taken_over', 0):,} "
+        f"({pools.get('taken_over_level_1', 0):,} most urgent)",
         f"  emails sent:        {sent.get('plans', 0):,} plans to managers, "
         f"{sent.get('branch_rollups', 0):,} branch roll-ups and {sent.get('pool_lists', 0):,} "
         f"pool lists to branch heads ({', '.join(sent.get('transports', [])) or 'none'}; "

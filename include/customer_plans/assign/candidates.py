@@ -208,15 +208,29 @@ def maturity_reasons(ctx: Inputs) -> pd.DataFrame:
     closed = accounts["closed_date"].to_numpy()
     # an account closed on the maturity date itself still counts: the money needs a home
     still_open = np.isnat(closed) | (closed >= ctx.day)
-    on_ladder = np.isin(days, ladder) & still_open
-    rows = accounts.loc[on_ladder].sort_values(["customer_id", "maturity_date", "account_id"])
+    # a ladder step k is due k days after the business date, i.e. k - 1 days after the day
+    # after it. The plan serves its contact date and the days off right after it (a Sunday
+    # maturity is called on Friday, before it), and, when the core closes on working days
+    # only, the days between the business date and the contact date: each step's window
+    # is as wide as the days this plan serves, so no maturity falls between two plans
+    lead = (ctx.contact_date - ctx.business_date).days
+    width = len(ctx.calendar.days_served(ctx.contact_date))
+    step = np.full(len(days), np.nan)
+    for k in sorted(ladder):
+        first = k + lead - 1
+        window = (days >= first) & (days < first + width) & np.isnan(step)
+        step[window] = k
+    on_ladder = ~np.isnan(step) & still_open
+    rows = accounts.loc[on_ladder].assign(_step=step[on_ladder]).sort_values(
+        ["customer_id", "maturity_date", "account_id"])
+    step = rows.pop("_step").to_numpy().astype(np.int64)
     days = (rows["maturity_date"].to_numpy() - ctx.day).astype("timedelta64[D]").astype(
         np.int64)
     n = len(rows)
     if n == 0:
         return empty_reasons()
-    code = np.where(days <= 1, "maturity_due", "maturity_upcoming").astype(object)
-    urgency = 1.0 - days / (max(ladder) + 1.0)
+    code = np.where(step <= 1, "maturity_due", "maturity_upcoming").astype(object)
+    urgency = 1.0 - step / (max(ladder) + 1.0)
     maturity = rows["maturity_date"].to_numpy()
     dates = _dates(ctx, maturity)
     quoted = rows["product_kind"].isin(ctx.talking_points.quote_rate_for).to_numpy() & \
@@ -411,24 +425,10 @@ def opportunity_reasons(ctx: Inputs) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else empty_reasons()
 
 
-def preceding_working_day(day: date, non_working: list[int]) -> date:
-    """``day`` itself when it is a working day, else the closest working day before it."""
-    while day.weekday() in non_working:
-        day -= timedelta(days=1)
-    return day
-
-
-def greeting_days(contact_date: date, non_working: list[int]) -> list[date]:
-    """The calendar days whose greeting is sent on ``contact_date`` (itself, or the
-    non-working days right after it when it is the last working day before them)."""
-    if contact_date.weekday() in non_working:
-        return []
-    days = [contact_date]
-    later = contact_date + timedelta(days=1)
-    while later.weekday() in non_working:
-        days.append(later)
-        later += timedelta(days=1)
-    return days
+def greeting_days(ctx: Inputs) -> list[date]:
+    """The calendar days whose greeting is sent on the contact date: itself, and the days off
+    right after it (the bank's calendar: weekends, public holidays), when no plan is worked."""
+    return ctx.calendar.days_served(ctx.contact_date)
 
 
 def _is_leap(year: int) -> bool:
@@ -437,8 +437,7 @@ def _is_leap(year: int) -> bool:
 
 def birthday_reasons(ctx: Inputs) -> pd.DataFrame:
     """``birthday`` on the day, or ahead of it when the day is not a working day."""
-    non_working = ctx.rules.assignment.non_working_weekday_numbers
-    targets = greeting_days(ctx.contact_date, non_working)
+    targets = greeting_days(ctx)
     births = pd.DatetimeIndex(ctx.people["birth_date"].to_numpy())
     month, day = np.asarray(births.month), np.asarray(births.day)
     birthday = np.full(len(births), np.datetime64("NaT", "D"))
@@ -472,10 +471,9 @@ def birthday_reasons(ctx: Inputs) -> pd.DataFrame:
 def holiday_today(ctx: Inputs):
     """The first holiday whose greeting day (moved to a working day) is the contact date."""
     rules = ctx.rules.assignment
-    non_working = rules.non_working_weekday_numbers
     for holiday in sorted(rules.holidays, key=lambda h: h.date):
         nominal = holiday.date - timedelta(days=rules.holiday_greeting_days_before)
-        if preceding_working_day(nominal, non_working) == ctx.contact_date:
+        if ctx.calendar.on_or_before(nominal) == ctx.contact_date:
             return holiday, nominal != ctx.contact_date
     return None, False
 

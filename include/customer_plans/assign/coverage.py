@@ -7,7 +7,8 @@
 - ``pool``: nobody can take the customer: no manager, a manager not on the roster, a manager
   who has left, or a manager on leave whose backup is missing or away too (one hop only: a
   backup's backup is not asked). The list is ``POOL-<branch_id>`` of the customer's branch,
-  shown on the branch roll-up, with no capacity limit.
+  shown on the branch roll-up, with no capacity limit. Its contacts are then offered to the
+  branch's managers at work (:mod:`takeover`: ``pool_takeover``); what none can fit stays.
 
 The contact date is the day after the business date, the day the plan is worked.
 """

@@ -94,7 +94,7 @@ def carried_reasons(ctx: Inputs, previous: pd.DataFrame | None
         return nothing
     rules = ctx.rules.assignment
     plan_day = to_day(previous["business_date"])[0]
-    done = completed_customers(ctx, plan_day + np.timedelta64(1, "D"), ctx.day)
+    done = completed_customers(ctx, ctx.worked_on(plan_day.astype(object)), ctx.day)
     status = previous["status"].to_numpy(dtype=object)
     level = previous["priority_level"].to_numpy(dtype="float64")
     eligible = ((status == "deferred")
@@ -206,7 +206,7 @@ def completion(ctx: Inputs, previous: pd.DataFrame | None, carried_rows: pd.Data
             "carried_over_count": np.zeros(n, dtype=np.int64),
         })
     plan_day = to_day(previous["business_date"])[0]
-    worked_on = plan_day + np.timedelta64(1, "D")
+    worked_on = ctx.worked_on(plan_day.astype(object))
     done = completed_customers(ctx, worked_on, worked_on)
     planned = previous[previous["status"] == "planned"]
     planned_yesterday = planned.groupby("manager_id").size()

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 
 from customer_plans.assign.talking_points import TalkingPoints
 from customer_plans.rules import Rules
+from customer_plans.workdays import BankCalendar
 
 
 class AssignmentError(ValueError):
@@ -34,6 +35,7 @@ FRAME_COLUMNS: dict[str, tuple[str, ...]] = {
     "customers": (
         "customer_id", "birth_date", "closed_date", "branch_id", "manager_id",
         "preferred_channel", "marketing_consent", "do_not_contact",
+        "mobile_phone", "email", "address",
     ),
     "restricted_list": ("customer_id",),
     "managers": (
@@ -55,6 +57,9 @@ PREVIOUS_PLAN_COLUMNS = (
 )
 
 CHURN_ORDER = {"low": 0, "medium": 1, "high": 2}
+# the customers columns that make a channel reachable (rules channel_needs); people has a
+# ``has_<column>`` flag for each
+CONTACT_DETAIL_COLUMNS = ("mobile_phone", "email", "address")
 
 
 def to_day(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -105,13 +110,26 @@ def to_text(values: pd.Series) -> np.ndarray:
     return values.astype("object").where(values.notna(), None).to_numpy(dtype=object)
 
 
+def has_value(values) -> np.ndarray:
+    """Element-wise: the text holds something besides blanks (missing is False)."""
+    values = np.asarray(values, dtype=object)
+    try:
+        array = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers (a phone stored as an integer)
+        series = pd.Series(values, dtype=object)
+        array = pa.array(series.where(series.isna(), series.astype(str)), type=pa.string(),
+                         from_pandas=True)
+    length = pc.utf8_length(pc.utf8_trim_whitespace(array))
+    return pc.fill_null(pc.greater(length, 0), False).to_numpy(zero_copy_only=False)
+
+
 @dataclass
 class Inputs:
     """Everything one assignment run reads, normalised."""
 
     business_date: date
     day: np.datetime64  # the business date as datetime64[D]
-    contact_date: date  # the day the plan is worked: the day after the business date
+    contact_date: date  # the day the plan is worked: the working day the business date serves
     rules: Rules
     talking_points: TalkingPoints
     people: pd.DataFrame  # one row per segmented customer
@@ -125,6 +143,12 @@ class Inputs:
     def __post_init__(self) -> None:
         # one hash index of the customers, reused by every lookup
         self.people_index = pd.Index(self.people["customer_id"])
+        self.calendar = BankCalendar.from_rules(self.rules)
+
+    def worked_on(self, business_date: date) -> np.datetime64:
+        """The day the plan of an earlier ``business_date`` was worked."""
+        served = self.calendar.plan_date(business_date)
+        return np.datetime64(served or business_date + timedelta(days=1), "D")
 
     def positions(self, customer_ids) -> np.ndarray:
         """Row positions in ``people`` of ``customer_ids`` (-1 where unknown)."""
@@ -133,6 +157,15 @@ class Inputs:
     @property
     def contact_day(self) -> np.datetime64:
         return np.datetime64(self.contact_date, "D")
+
+
+def plan_date_of(business_date: date, rules: Rules) -> date:
+    """The working day the run of ``business_date`` plans; an error when it serves none (the
+    pipeline does not assign such a date: ``customer_plans.workdays``)."""
+    served = BankCalendar.from_rules(rules).plan_date(business_date)
+    if served is None:
+        raise AssignmentError(BankCalendar.from_rules(rules).no_plan_reason(business_date))
+    return served
 
 
 def _require(frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
@@ -209,6 +242,9 @@ def build_people(segments: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFram
     # a customer the extract does not know has no consent on record: service contacts only
     people["marketing_consent"] = np.nan_to_num(column("marketing_consent", to_float, 0.0)) == 1
     people["do_not_contact"] = np.nan_to_num(column("do_not_contact", to_float, 0.0)) == 1
+    # contact details: only whether the customer has one on record (channels.py), never the value
+    for name in CONTACT_DETAIL_COLUMNS:
+        people[f"has_{name}"] = has_value(column(name, to_text, None))
     return people
 
 
@@ -281,7 +317,7 @@ def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
     return Inputs(
         business_date=business_date,
         day=np.datetime64(business_date, "D"),
-        contact_date=business_date + timedelta(days=1),
+        contact_date=plan_date_of(business_date, rules),
         rules=rules,
         talking_points=talking_points,
         people=people,

@@ -15,8 +15,8 @@ import pyarrow as pa
 
 from customer_plans.assign import text
 from customer_plans.assign.candidates import build_candidates
-from customer_plans.assign.capacity import apply_capacity
-from customer_plans.assign.channels import resolve_channels
+from customer_plans.assign.capacity import apply_capacity, capacity_fallbacks
+from customer_plans.assign.channels import reachable_channels, resolve_channels
 from customer_plans.assign.coverage import manager_availability, route_customers, route_managers
 from customer_plans.assign.exclusions import DROPPED_COLUMNS, EXCLUSION_ORDER, apply_exclusions
 from customer_plans.assign.feedback import (
@@ -27,15 +27,16 @@ from customer_plans.assign.feedback import (
 )
 from customer_plans.assign.inputs import Inputs, build_inputs, frame
 from customer_plans.assign.priority import priority_order, score_contacts
+from customer_plans.assign.takeover import TAKEOVER, take_over_pool
 from customer_plans.assign.talking_points import TalkingPoints, shipped_talking_points
 from customer_plans.rules import Rules
 
 CONTACT_COLUMNS = (
     "business_date", "branch_id", "manager_id", "rank", "status", "customer_id", "assignment",
-    "home_manager_id", "priority_level", "score", "score_value", "score_urgency", "score_risk",
-    "score_difficulty", "reasons", "reason_codes", "carried_reason_codes", "channel",
-    "capacity_kind", "deferred_reason", "talking_points_en", "talking_points_zh",
-    "first_planned_date", "rules_hash",
+    "home_manager_id", "assignment_reason", "priority_level", "score", "score_value",
+    "score_urgency", "score_risk", "score_difficulty", "reasons", "reason_codes",
+    "carried_reason_codes", "channel", "capacity_kind", "deferred_reason", "talking_points_en",
+    "talking_points_zh", "first_planned_date", "rules_hash",
 )
 EXCLUSION_COLUMNS = (
     "business_date", "branch_id", "manager_id", "home_manager_id", "customer_id",
@@ -192,16 +193,28 @@ def assign_contacts(
 
     contacts = merge_reasons(kept, ctx)
     pos = contacts["pos"].to_numpy(dtype=np.int64)
+    reachable = reachable_channels(ctx, pos)
     contacts["channel"] = resolve_channels(
         contacts["top_code"].to_numpy(dtype=object),
         ctx.people["preferred_channel"].to_numpy(dtype=object)[pos],
-        contacts["previous_channel"].to_numpy(dtype=object), rules)
+        contacts["previous_channel"].to_numpy(dtype=object), rules,
+        reachable=reachable)  # else a fallback, else 'none'
+    # the other kind of slot an important contact takes when its own are used up (capacity.py)
+    contacts["fallback_channel"] = capacity_fallbacks(
+        contacts["channel"].to_numpy(dtype=object), contacts["priority_level"].to_numpy(),
+        reachable, rules)
     contacts["manager_id"] = routes["list_manager_id"].to_numpy(dtype=object)[pos]
     contacts["branch_id"] = routes["list_branch_id"].to_numpy(dtype=object)[pos]
     contacts["assignment"] = routes["assignment"].to_numpy(dtype=object)[pos]
     contacts["home_manager_id"] = routes["home_manager_id"].to_numpy(dtype=object)[pos]
     contacts = score_contacts(contacts, ctx.people, pos, rules)
     contacts = apply_capacity(priority_order(contacts), roster, rules)
+    # the pool's contacts to managers of the branch, by priority within capacity (takeover.py)
+    contacts = take_over_pool(contacts, roster, rules)
+    taken = contacts["assignment"].to_numpy(dtype=object) == TAKEOVER
+    if taken.any():  # their exclusion rows name the list they are on
+        routes.loc[contacts["pos"].to_numpy(dtype=np.int64)[taken], "list_manager_id"] = (
+            contacts["manager_id"].to_numpy(dtype=object)[taken])
     contacts["business_date"] = business_date
     contacts["rules_hash"] = rules.content_hash
     # dates as ``datetime.date`` objects, as the database columns hold them

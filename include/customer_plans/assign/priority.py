@@ -1,19 +1,35 @@
-"""Priority: hard levels first, then a score within a level, then the customer id.
+"""Priority: the level first, then the score (highest first), then the customer id.
 
-The score is a weighted sum (rules ``assignment.score_weights``) of four components in 0..1:
+The policy, in one place (rules ``assignment.reasons`` levels, ``score_weights``; see
+docs/pipeline.md "Priority"):
 
-- ``value``: tier and AUM. Each tier owns an equal slice of 0..1 (top tier highest); within
-  it the customer's average daily AUM places them on a log scale between the tier's threshold
-  and the next one (the top tier's slice ends at its threshold times the ratio of the top two
-  thresholds);
-- ``urgency``: the most urgent of the contact's reasons (days to maturity on the ladder, days
-  past the tier's cadence, else the reason's ``urgency`` in the rules);
-- ``risk``: churn score / 100;
-- ``difficulty``: the MAN difficulty coefficient, easiest (1) = 1, hardest = 0; unknown = 0.
+1. **Level** (1 urgent, 2 important, 3 routine): the best level among the contact's reasons.
+   Level 1: money or the relationship at stake today (an open complaint, a maturity today or
+   tomorrow, a top-tier customer at high churn risk). Level 2: risks and the bank's promises
+   (a maturity on the ladder, a churn risk, every tier's contact cadence, a tier downgrade).
+   Level 3: routine (greetings, an upgrade, idle money, follow-ups).
+2. **Score** within a level: ``tier points + blend``.
 
-Every component depends on the customer alone, never on who else is in the batch, so
-splitting the work by branch never changes a score. Scores are rounded to six decimals
-before ranking, so the stored score explains the order exactly.
+   - ``tier points``: how many tiers lie below the customer's tier (0 for the lowest tier, 4
+     for private banking with five tiers; an unknown tier counts as the lowest). The blend
+     never reaches 1, so within a level a higher tier always ranks above a lower one: value
+     dominates, whatever the other components;
+   - ``blend``: the weighted mean (rules ``assignment.score_weights``) of four components in
+     0..1, capped at :data:`BLEND_MAX`:
+
+     - ``value`` (``score_value``): the customer's average daily AUM placed on a log scale
+       between the tier's threshold and the next one (the top tier's range ends at its
+       threshold times the ratio of the top two thresholds);
+     - ``urgency``: the most urgent of the contact's reasons (days to maturity on the ladder,
+       days past the tier's cadence, else the reason's ``urgency`` in the rules);
+     - ``risk``: churn score / 100;
+     - ``difficulty``: the MAN difficulty coefficient, easiest (1) = 1, hardest = 0;
+       unknown = 0.
+
+So ``floor(score)`` is the tier points and ``score - floor(score)`` the blend: the stored
+score and its stored components explain the order exactly. Every component depends on the
+customer alone, never on who else is in the batch, so splitting the work by branch never
+changes a score. Scores are rounded to six decimals before ranking.
 """
 
 from __future__ import annotations
@@ -24,15 +40,26 @@ import pandas as pd
 from customer_plans.rules import Rules
 
 SCORE_DECIMALS = 6
+# the blend's ceiling: below 1 at six decimals, so a blend never reaches the next tier's points
+BLEND_MAX = 1.0 - 10.0 ** -SCORE_DECIMALS
+
+
+def _tier_index(tier_rank: np.ndarray, n_tiers: int) -> np.ndarray:
+    """0 for the lowest tier .. n_tiers - 1 for the top (rank 1); unknown = the lowest."""
+    rank = np.nan_to_num(np.asarray(tier_rank, dtype="float64"), nan=n_tiers)
+    return n_tiers - np.clip(rank, 1, n_tiers).astype(np.int64)
+
+
+def tier_points(tier_rank: np.ndarray, rules: Rules) -> np.ndarray:
+    """How many tiers lie below the customer's: the whole part of the score."""
+    return _tier_index(tier_rank, len(rules.tiers.levels))
 
 
 def value_component(tier_rank: np.ndarray, aum_cny: np.ndarray, rules: Rules) -> np.ndarray:
-    """Tier slice plus the AUM position within the tier, in 0..1."""
+    """The AUM position within the customer's tier, in 0..1 (log scale from the tier's
+    threshold to the next one)."""
     thresholds = np.array([level.min_adb_cny for level in rules.tiers.levels])  # lowest first
-    n_tiers = len(thresholds)
-    rank = np.nan_to_num(np.asarray(tier_rank, dtype="float64"), nan=n_tiers)
-    rank = np.clip(rank, 1, n_tiers).astype(np.int64)
-    index = n_tiers - rank  # 0 = lowest tier
+    index = _tier_index(tier_rank, len(thresholds))
     lower = thresholds[index]
     # the top tier has no next threshold: extend it by the ratio of the top two (x10 if the
     # second is 0, i.e. only two tiers)
@@ -41,7 +68,7 @@ def value_component(tier_rank: np.ndarray, aum_cny: np.ndarray, rules: Rules) ->
     upper = upper_bounds[index]
     aum = np.maximum(np.nan_to_num(np.asarray(aum_cny, dtype="float64")), 0.0)
     within = (np.log1p(aum) - np.log1p(lower)) / (np.log1p(upper) - np.log1p(lower))
-    return (index + np.clip(within, 0.0, 1.0)) / n_tiers
+    return np.clip(within, 0.0, 1.0)
 
 
 def difficulty_component(man_difficulty: np.ndarray, rules: Rules) -> np.ndarray:
@@ -54,22 +81,28 @@ def difficulty_component(man_difficulty: np.ndarray, rules: Rules) -> np.ndarray
 
 def score_contacts(contacts: pd.DataFrame, people: pd.DataFrame, pos: np.ndarray,
                    rules: Rules) -> pd.DataFrame:
-    """Add ``score`` and its components to one-row-per-customer ``contacts`` (``pos``: each
-    contact's row in ``people``)."""
+    """Add ``score`` (tier points + blend) and the blend's components to one-row-per-customer
+    ``contacts`` (``pos``: each contact's row in ``people``)."""
     weights = rules.assignment.score_weights
-    value = value_component(people["tier_rank"].to_numpy()[pos],
-                            people["aum_adb_cny"].to_numpy()[pos], rules)
-    urgency = np.clip(contacts["urgency"].to_numpy(dtype="float64"), 0.0, 1.0)
-    risk = np.clip(np.nan_to_num(people["churn_score"].to_numpy()[pos]) / 100.0, 0.0, 1.0)
-    difficulty = difficulty_component(people["man_difficulty"].to_numpy()[pos], rules)
-    score = (weights.value * value + weights.urgency * urgency + weights.risk * risk
-             + weights.difficulty * difficulty)
+    tier_rank = people["tier_rank"].to_numpy()[pos]
+    value = np.round(value_component(tier_rank, people["aum_adb_cny"].to_numpy()[pos], rules),
+                     SCORE_DECIMALS)
+    urgency = np.round(np.clip(contacts["urgency"].to_numpy(dtype="float64"), 0.0, 1.0),
+                       SCORE_DECIMALS)
+    risk = np.round(np.clip(np.nan_to_num(people["churn_score"].to_numpy()[pos]) / 100.0,
+                            0.0, 1.0), SCORE_DECIMALS)
+    difficulty = np.round(difficulty_component(people["man_difficulty"].to_numpy()[pos], rules),
+                          SCORE_DECIMALS)
+    total = weights.value + weights.urgency + weights.risk + weights.difficulty
+    blend = (weights.value * value + weights.urgency * urgency + weights.risk * risk
+             + weights.difficulty * difficulty) / total
+    blend = np.minimum(np.round(blend, SCORE_DECIMALS), BLEND_MAX)
     return contacts.assign(
-        score=np.round(score, SCORE_DECIMALS),
-        score_value=np.round(value, SCORE_DECIMALS),
-        score_urgency=np.round(urgency, SCORE_DECIMALS),
-        score_risk=np.round(risk, SCORE_DECIMALS),
-        score_difficulty=np.round(difficulty, SCORE_DECIMALS),
+        score=np.round(tier_points(tier_rank, rules) + blend, SCORE_DECIMALS),
+        score_value=value,
+        score_urgency=urgency,
+        score_risk=risk,
+        score_difficulty=difficulty,
     )
 
 

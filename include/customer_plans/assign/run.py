@@ -29,6 +29,7 @@ from customer_plans.assign.inputs import (
     SEGMENT_COLUMNS,
     AssignmentError,
     member,
+    plan_date_of,
     to_day,
     to_float,
     to_text,
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 
 DDL = "plans/plan_contacts.sql"
 TABLES = ("plan_contacts", "plan_exclusions", "plan_feedback")
+# columns the DDL gained after its tables were first created: (name, type) per table
+ADDED_COLUMNS = {"plan_contacts": (("assignment_reason", "varchar(64)"),)}
 FEEDBACK_TABLE_COLUMNS = (*FEEDBACK_COLUMNS, "rules_hash")
 DATE_COLUMNS = ("business_date", "first_planned_date", "previous_business_date")
 
@@ -117,15 +120,28 @@ def branch_batches(staging_dir: Path | str, n_batches: int) -> list[list[str]]:
 
 def ensure_tables(engine: Engine, attempts: int = 3) -> None:
     """Create the plan tables if missing. Parallel batches may race to create them; the
-    loser of a race retries and finds them there."""
+    loser of a race retries and finds them there. Columns added since a table was created
+    are added to it (``ADDED_COLUMNS``)."""
     for attempt in range(1, attempts + 1):
         try:
             run_script(engine, DDL)
+            add_missing_columns(engine)
             return
         except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError):
             if attempt == attempts:
                 raise
             time.sleep(0.2 * attempt)
+
+
+def add_missing_columns(engine: Engine) -> None:
+    """Add to tables created by an earlier release the columns the DDL has since gained."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table, columns in ADDED_COLUMNS.items():
+            present = {c["name"] for c in inspector.get_columns(table)}
+            for name, sql_type in columns:
+                if name not in present:
+                    conn.exec_driver_sql(f"alter table {table} add column {name} {sql_type}")
 
 
 def _table(name: str, columns: Sequence[str]) -> sa.TableClause:
@@ -243,7 +259,7 @@ def run_assignment(staging_dir: Path | str, plans_db_url: str, business_date: da
             "daily_call_capacity": to_float(frames["managers"]["daily_call_capacity"]),
             "daily_visit_capacity": to_float(frames["managers"]["daily_visit_capacity"]),
         }),
-        np.datetime64(business_date + timedelta(days=1), "D"),
+        np.datetime64(plan_date_of(business_date, rules), "D"),
     )
     routes = route_managers(roster)
     if batch is None:
@@ -292,6 +308,9 @@ def run_assignment(staging_dir: Path | str, plans_db_url: str, business_date: da
         "deferred": int((contacts["status"] == "deferred").sum()),
         "covered": int((contacts["assignment"] == "covered").sum()),
         "pool": int((contacts["assignment"] == "pool").sum()),
+        "pool_takeover": int((contacts["assignment"] == "pool_takeover").sum()),
+        "pool_takeover_by_backup": int(
+            contacts["assignment_reason"].fillna("").str.endswith(" backup").sum()),
         "carried_over": int(contacts["carried_reason_codes"].notna().sum()),
         "exclusions": {str(k): int(v) for k, v in
                        exclusions["reason_code"].value_counts().sort_index().items()},

@@ -13,6 +13,9 @@ Files written for a business date (each atomically):
 - ``<quality_root>/<business_date>/results.json``: every check, GX ``describe_dict()`` per
   suite, counts (the next run's volume baseline), findings;
 - ``<quality_root>/<business_date>/summary.json``: the summary ``validate_staging`` returns;
+- ``<quality_root>/<business_date>/warning_rows.parquet``: always, possibly empty; one row per
+  row a warning or quarantine check failed on: ``table, column, rule, key_column, key`` (keys
+  only), so each plan can count the warnings about its own book (``render.quality_audience``);
 - ``<quality_root>/<business_date>/report.html`` and ``report.pdf``;
 - ``<staging_root>/<business_date>/validated.json``: only when no blocking failure. Any
   rerun of an extract or of validation removes it first.
@@ -67,6 +70,8 @@ log = logging.getLogger(__name__)
 
 QUARANTINE_FILE = "quarantine.parquet"
 QUARANTINE_COLUMNS = ["table", "key_column", "key", "rule", "detail"]
+WARNING_ROWS_FILE = "warning_rows.parquet"
+WARNING_ROWS_COLUMNS = ["table", "column", "rule", "key_column", "key"]
 RESULTS_FILE = "results.json"
 SUMMARY_FILE = "summary.json"
 REPORT_HTML = "report.html"
@@ -143,6 +148,7 @@ def validate_staging(
 
     check_records: list[dict[str, Any]] = []
     quarantine_rows: list[tuple[str, str, str, str, str]] = []
+    warning_rows: list[tuple[str, str, str, str, str]] = []
     for _table, builder, result in suites:
         for check, outcome in _match_results(builder, result):
             record, finding, quarantined = _interpret(ctx, check, outcome)
@@ -150,10 +156,13 @@ def validate_staging(
             if finding is not None:
                 findings.append(finding)
             quarantine_rows.extend(quarantined)
+            warning_rows.extend(_warning_rows(ctx, check, outcome))
         check_records.extend(_skipped_record(skip) for skip in builder.skipped)
 
     quarantine = _quarantine_frame(quarantine_rows)
     write_frame(quarantine, staging_folder / QUARANTINE_FILE)
+    write_frame(pd.DataFrame(warning_rows, columns=WARNING_ROWS_COLUMNS).astype("str"),
+                quality_folder / WARNING_ROWS_FILE)
     counts = {name: int(len(frame)) for name, frame in frames.items()}
     blocking = [f.to_dict() for f in findings if f.severity == "blocking"]
     warnings = [f.to_dict() for f in findings if f.severity != "blocking"]
@@ -433,6 +442,24 @@ def _interpret(
         rows=rows, key_column=key if examples else None, examples=examples,
     )
     return record, finding, quarantined
+
+
+def _warning_rows(
+    ctx: SuiteContext, check: Check, outcome: Any
+) -> list[tuple[str, str, str, str, str]]:
+    """``(table, column, rule, key_column, key)`` of every row a failed row-level warning or
+    quarantine check names: all of them, where the finding keeps a few examples."""
+    key = key_column(check.table)
+    if (check.severity == "blocking" or not check.row_level or outcome is None
+            or outcome.success or _raised(outcome.exception_info)
+            or key not in ctx.frames[check.table].columns):
+        return []
+    index_list = (outcome.result or {}).get("unexpected_index_list") or []
+    keys = dict.fromkeys(
+        str(item[key]) for item in index_list
+        if isinstance(item, dict) and item.get(key) is not None and not pd.isna(item[key])
+    )
+    return [(check.table, check.column or "", check.rule, key, value) for value in keys]
 
 
 def _skipped_record(skip: SkippedCheck) -> dict[str, Any]:

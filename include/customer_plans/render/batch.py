@@ -63,7 +63,7 @@ def write_documents(documents: Sequence[RenderedDocument], out_dir: Path) -> Non
 def plan_section(plan: PlanContext) -> PrintSection:
     """A plan's body for the print document."""
     body = get_environment().get_template("plan_section.html").render(
-        plan=plan, lang=plan.lang, locale=plan.locale, medium="print"
+        plan=plan, lang=plan.lang, locale=plan.locale, currency=plan.currency, medium="print"
     )
     return PrintSection(
         key=plan.manager_id, body=Markup(body), lang=plan.lang, title=plan.document_title

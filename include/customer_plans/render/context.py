@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -21,6 +21,7 @@ from markupsafe import Markup
 from customer_plans.render import filters
 from customer_plans.render.masking import mask_account_number, mask_phone, scrub_text
 from customer_plans.render.messages import MESSAGES, language_of, translate, translate_or
+from customer_plans.render.quality_audience import COUNT_COLUMNS, Audience, audience_of, rule_key
 from customer_plans.render.svg import (
     LIFECYCLE_COLOURS,
     UNKNOWN_COLOUR,
@@ -30,7 +31,7 @@ from customer_plans.render.svg import (
     spark_bars,
     sparkline,
 )
-from customer_plans.rules import Rules
+from customer_plans.rules import DEFAULT_CURRENCY, Rules
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ WEEKLY_AUM_COLUMNS = [f"aum_w{week:02d}_cny" for week in range(13, -1, -1)]  # o
 SPARKLINE_CHURN_LEVELS = ("medium", "high")
 # the order channels are listed in a plan's summary (ties in count), most personal first
 CHANNEL_ORDER = ("visit", "phone", "wechat", "sms", "email", "app", "message", "event")
+# plan_contacts.channel of a contact no channel reaches (customer_plans.assign.channels.NO_CHANNEL)
+NO_CONTACT_CHANNEL = "none"
 LEVELS = (1, 2, 3)
 
 SEGMENT_COLUMNS = [
@@ -50,9 +53,11 @@ SEGMENT_COLUMNS = [
 POOL_PREFIX = "POOL-"
 CONTACT_COLUMNS = [
     "business_date", "branch_id", "manager_id", "rank", "status", "customer_id", "assignment",
-    "home_manager_id", "priority_level", "score", "reasons", "channel",
+    "home_manager_id", "assignment_reason", "priority_level", "score", "reasons", "channel",
     "talking_points_en", "talking_points_zh",
 ]
+# a pool contact a manager of the branch took over (assign/takeover.py)
+TAKEOVER = "pool_takeover"
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,9 @@ class QualityWarning:
     rule: str | None = None
     rows: int | None = None
     message: str = ""  # the validator's English
+    # about the reader's own roster record (a MANAGER rule on their plan): the catalogue's
+    # ``quality_own.<table>.<column>.<rule>`` text, addressed to them, without a count
+    own: bool = False
 
     @classmethod
     def from_record(cls, warning: Any) -> QualityWarning | None:
@@ -102,7 +110,10 @@ class QualityWarning:
 
     def text(self, lang: str) -> str:
         """The line a plan prints in ``lang`` (digit runs that could be identifiers masked)."""
-        if not (self.table and self.rule):
+        own_key = self.message_key.replace("quality_warning.", "quality_own.", 1)
+        if self.own and own_key in MESSAGES:
+            text = translate(own_key, lang)
+        elif not (self.table and self.rule):
             text = self.message if lang == "en" else translate("quality.warning_text_only", lang)
         elif self.message_key in MESSAGES and self.rows is not None:
             text = translate(self.message_key, lang, rows=self.rows)
@@ -120,10 +131,30 @@ class QualityWarning:
 
 @dataclass(frozen=True)
 class QualityStatus:
-    """The data-quality verdict printed in every plan's header, with its warnings."""
+    """The data-quality verdict printed in every plan's and roll-up's header, with its
+    warnings: all of them on a roll-up, a plan's own ones on a plan (``for_list``)."""
 
     status_key: str  # passed | warning | failed | unknown
     warnings: tuple[QualityWarning, ...] = ()
+
+    def for_list(self, counts: Mapping[str, int]) -> QualityStatus:
+        """What one plan prints: only the warnings about its own book or its manager's own
+        record (``quality_audience.WARNING_AUDIENCES``), each with the plan's own count.
+
+        ``counts``: how many rows of each rule (``table.column.rule``) are in the list's book
+        (``quality_audience.count_by_list``). Warnings for operators and branch heads, and
+        bare-text ones, stay off; a run whose warnings are all about other books reads
+        "passed" on this plan.
+        """
+        kept = []
+        for warning in self.warnings:
+            key = rule_key(warning.table, warning.column, warning.rule)
+            audience = audience_of(warning.table, warning.column, warning.rule)
+            rows = counts.get(key, 0) if warning.table and warning.rule else 0
+            if audience is not Audience.OPERATIONS and rows:
+                kept.append(replace(warning, rows=rows, own=audience is Audience.MANAGER))
+        status = "passed" if self.status_key == "warning" and not kept else self.status_key
+        return QualityStatus(status, tuple(kept))
 
     def warnings_in(self, lang: str) -> tuple[str, ...]:
         """The warnings in the reader's language, in the validator's order."""
@@ -171,6 +202,10 @@ class PlanInputs:
     last_contacts: pd.DataFrame = field(default_factory=pd.DataFrame)
     feedback: pd.DataFrame = field(default_factory=pd.DataFrame)
     quality: QualityStatus = field(default_factory=lambda: QualityStatus("unknown"))
+    # how many rows of each warning rule a plan prints are in each list's book
+    # (quality_audience.count_by_list); without it plans print no warning
+    quality_counts: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COUNT_COLUMNS))
 
 
 @dataclass(frozen=True)
@@ -208,11 +243,29 @@ class ContactView:
     last_reached_date: date | None
     home_manager_id: str
     home_manager_name: str
+    # pool and taken-over contacts: why on the pool and what happened (two codes, see
+    # assign/takeover.py), and that said in the reader's language for a pool list's card
+    assignment_reason: str = ""
+    assignment_note: str = ""
+
+    @property
+    def pool_why(self) -> str:
+        return self.assignment_reason.split(" ")[0] if self.assignment_reason else ""
+
+    @property
+    def pool_how(self) -> str:
+        parts = self.assignment_reason.split(" ")
+        return parts[1] if len(parts) > 1 else ""
 
     @property
     def at_risk(self) -> bool:
         """A churn risk worth showing (and drawing the AUM sparkline for)."""
         return self.churn_level in SPARKLINE_CHURN_LEVELS
+
+    @property
+    def no_contact_details(self) -> bool:
+        """No channel reaches the customer: the plan flags it (find the details first)."""
+        return self.channel_code == NO_CONTACT_CHANNEL
 
 
 @dataclass(frozen=True)
@@ -220,6 +273,30 @@ class CoveredGroup:
     home_manager_id: str
     home_manager_name: str
     contacts: tuple[ContactView, ...]
+
+
+@dataclass(frozen=True)
+class TakeoverGroup:
+    """Contacts a manager took over from the branch pool, by whose customers they are and
+    why they came to this manager (backup or least loaded)."""
+
+    home_manager_id: str
+    title: str  # whose customers, in the reader's language
+    how: str  # why they came to this manager
+    contacts: tuple[ContactView, ...]
+
+
+def pool_why_text(why: str, name: str, lang: str) -> str:
+    """Why a customer was on the pool (``assignment_reason``'s first code), in ``lang``."""
+    key = f"pool.why.{why}"
+    return translate(key, lang, name=name) if key in MESSAGES else why
+
+
+def pool_how_text(how: str, name: str, lang: str) -> str:
+    """What happened to a pool contact (``assignment_reason``'s second code), in ``lang``;
+    ``name``: the manager who took it over."""
+    key = f"pool.how.{how}"
+    return translate(key, lang, name=name) if key in MESSAGES else how
 
 
 @dataclass(frozen=True)
@@ -262,10 +339,17 @@ class PlanContext:
     by_channel: tuple[tuple[str, int], ...]
     completion: Completion
     book: Book
+    currency: str = DEFAULT_CURRENCY  # the rules file's: what the money filter prints
+    taken_over: tuple[TakeoverGroup, ...] = ()
 
     @property
     def planned_count(self) -> int:
-        return len(self.contacts) + sum(len(group.contacts) for group in self.covered)
+        return (len(self.contacts) + sum(len(group.contacts) for group in self.covered)
+                + self.taken_over_count)
+
+    @property
+    def taken_over_count(self) -> int:
+        return sum(len(group.contacts) for group in self.taken_over)
 
     @property
     def urgent_count(self) -> int:
@@ -279,15 +363,23 @@ class PlanContext:
     def customer_ids(self) -> list[str]:
         """Every customer on the plan, planned first then deferred, in rank order."""
         planned = sorted(
-            [*self.contacts, *(c for g in self.covered for c in g.contacts)],
+            [*self.contacts, *(c for g in self.covered for c in g.contacts),
+             *(c for g in self.taken_over for c in g.contacts)],
             key=lambda c: c.rank,
         )
         return [c.customer_id for c in [*planned, *self.deferred]]
 
 
-def plan_date_for(business_date: date) -> date:
-    """The day the plan is for: the day after the business date the data closed on."""
-    return business_date + timedelta(days=1)
+def plan_date_for(business_date: date, rules: Rules) -> date:
+    """The working day the plan is for (``customer_plans.workdays``); an error for a business
+    date that serves no plan (the pipeline renders nothing for those)."""
+    from customer_plans.workdays import BankCalendar
+
+    calendar = BankCalendar.from_rules(rules)
+    served = calendar.plan_date(business_date)
+    if served is None:
+        raise ValueError(calendar.no_plan_reason(business_date))
+    return served
 
 
 def _text(value: Any, default: str = "") -> str:
@@ -308,12 +400,12 @@ def parse_reasons(value: Any) -> list[dict[str, Any]]:
     return [r for r in parsed if isinstance(r, dict)] if isinstance(parsed, list) else []
 
 
-def format_fact(key: str, value: Any, locale: str) -> str:
+def format_fact(key: str, value: Any, locale: str, currency: str = DEFAULT_CURRENCY) -> str:
     """A reason's fact value for display, by the unit its key names (``_cny``, ``_date``...)."""
     if "account" in key or "card_number" in key:
         return mask_account_number(value)
     if key.endswith("_cny"):
-        return filters.format_money(value, locale)
+        return filters.format_money(value, locale, currency)
     if key.endswith("_pct"):
         return filters.format_signed_percent(value, locale)
     if key.endswith("_date"):
@@ -343,7 +435,9 @@ def _already_said(key: str, value: Any, shown: str, text: str) -> bool:
     return any(candidate and candidate in text for candidate in candidates)
 
 
-def _reason_views(reasons: list[dict[str, Any]], lang: str, locale: str) -> tuple[ReasonView, ...]:
+def _reason_views(
+    reasons: list[dict[str, Any]], lang: str, locale: str, currency: str = DEFAULT_CURRENCY,
+) -> tuple[ReasonView, ...]:
     """Each reason's text in the reader's language, plus the facts the text does not state."""
     views = []
     for reason in reasons:
@@ -358,7 +452,7 @@ def _reason_views(reasons: list[dict[str, Any]], lang: str, locale: str) -> tupl
             label = translate_or(f"factkey.{key}", lang, "")
             if not label:  # codes and internal facts (tier_code, signals...) stay off the page
                 continue
-            formatted = format_fact(key, value, locale)
+            formatted = format_fact(key, value, locale, currency)
             if not _already_said(key, value, formatted, text):
                 shown.append((label, formatted))
         level = reason.get("level")
@@ -482,7 +576,7 @@ def join_contacts(inputs: PlanInputs) -> pd.DataFrame:
 
 def _contact_views(
     rows: pd.DataFrame, lang: str, locale: str, tier_labels: dict[str, str],
-    names: dict[str, Any],
+    names: dict[str, Any], currency: str = DEFAULT_CURRENCY,
 ) -> list[ContactView]:
     """``names``: manager names by manager_id, for the covered customers' home managers."""
     weekly = rows[WEEKLY_AUM_COLUMNS].astype(float).to_numpy()
@@ -512,7 +606,7 @@ def _contact_views(
                 priority_level=int(row["priority_level"]),
                 channel_code=_text(row["channel"]),
                 channel_label=_channel_label(_text(row["channel"]), lang),
-                reasons=_reason_views(reasons, lang, locale),
+                reasons=_reason_views(reasons, lang, locale, currency),
                 talking_points=tuple(
                     line.strip()
                     for line in scrub_text(row[f"talking_points_{lang}"]).splitlines()
@@ -528,9 +622,24 @@ def _contact_views(
                 last_reached_date=filters.to_date(row["last_reached_date"]),
                 home_manager_id=home,
                 home_manager_name=_text(names.get(home), home) if home else "",
+                assignment_reason=_text(row["assignment_reason"]),
+                assignment_note=_pool_note(_text(row["assignment"]),
+                                           _text(row["assignment_reason"]),
+                                           _text(names.get(home), home) if home else "", lang),
             )
         )
     return views
+
+
+def _pool_note(assignment: str, reason: str, home_name: str, lang: str) -> str:
+    """A pool list card's line: why the customer is on the pool and why nobody took them."""
+    if assignment != "pool" or not reason:
+        return ""
+    why, _, how = reason.partition(" ")
+    if not how:
+        return pool_why_text(why, home_name, lang)
+    return translate("pool.note", lang, why=pool_why_text(why, home_name, lang),
+                     how=pool_how_text(how, "", lang))
 
 
 def build_book(
@@ -605,6 +714,38 @@ def _completion(feedback: pd.DataFrame, manager_id: str) -> Completion:
     return Completion(_number_or_none(row.get("completion_rate")), None, None)
 
 
+def _takeover_groups(views: list[ContactView], lang: str) -> tuple[TakeoverGroup, ...]:
+    """Taken-over contacts by whose customers they are (why they were on the pool, their
+    manager) and how they came (backup first), each group in rank order."""
+    how_order = {"backup": 0, "least_loaded": 1}
+    keys = sorted({(how_order.get(v.pool_how, 2), v.pool_how, v.pool_why, v.home_manager_id)
+                   for v in views})
+    groups = []
+    for _, how, why, home in keys:
+        members = tuple(v for v in views
+                        if (v.pool_how, v.pool_why, v.home_manager_id) == (how, why, home))
+        name = members[0].home_manager_name
+        key = f"takeover.from.{why}"
+        groups.append(TakeoverGroup(
+            home_manager_id=home,
+            title=translate(key, lang, name=name) if key in MESSAGES
+            else translate("takeover.from.unknown_manager", lang, name=name or why),
+            how=translate_or(f"takeover.how.{how}", lang, ""),
+            contacts=members,
+        ))
+    return tuple(groups)
+
+
+def _quality_counts_by_list(counts: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """``{manager_id: {table.column.rule: rows}}`` from ``PlanInputs.quality_counts``."""
+    by_list: dict[str, dict[str, int]] = {}
+    frame = counts.reindex(columns=COUNT_COLUMNS)
+    for manager_id, table, column, rule, rows in frame.itertuples(index=False):
+        column = None if filters.is_missing(column) else column
+        by_list.setdefault(str(manager_id), {})[rule_key(table, column, rule)] = int(rows)
+    return by_list
+
+
 def build_plan_contexts(
     inputs: PlanInputs, manager_ids: Sequence[str], business_date: date, rules: Rules
 ) -> list[PlanContext]:
@@ -615,7 +756,7 @@ def build_plan_contexts(
     by_manager = dict(tuple(joined.groupby("manager_id", sort=False))) if len(joined) else {}
     segments = inputs.segments.reindex(columns=SEGMENT_COLUMNS)
     books = dict(tuple(segments.groupby("manager_id", sort=False))) if len(segments) else {}
-    plan_date = plan_date_for(business_date)
+    plan_date = plan_date_for(business_date, rules)
     unknown = [
         m for m in manager_ids if m not in roster.index and not m.startswith(POOL_PREFIX)
     ]
@@ -624,15 +765,18 @@ def build_plan_contexts(
             "render: %d lists belong to no manager on the roster (example %s)",
             len(unknown), unknown[0],
         )
+    quality_counts = _quality_counts_by_list(inputs.quality_counts)
     contexts = []
     for manager_id in manager_ids:
         rows = by_manager.get(manager_id, joined.iloc[0:0])
         manager_name, branch_id, branch_name, locale = list_owner(manager_id, roster, rows)
         lang = language_of(locale)
-        views = _contact_views(rows, lang, locale, _tier_labels(rules, lang), manager_names)
+        views = _contact_views(rows, lang, locale, _tier_labels(rules, lang), manager_names,
+                               rules.currency)
         planned = [v for v in views if v.status == "planned"]
-        own = tuple(v for v in planned if v.assignment != "covered")
+        own = tuple(v for v in planned if v.assignment not in ("covered", TAKEOVER))
         covered_views = [v for v in planned if v.assignment == "covered"]
+        taken_over = _takeover_groups([v for v in planned if v.assignment == TAKEOVER], lang)
         covered = tuple(
             CoveredGroup(
                 home_manager_id=home,
@@ -656,7 +800,7 @@ def build_plan_contexts(
                 plan_date=plan_date,
                 rules_version=rules.version,
                 rules_hash=rules.content_hash[:12],
-                quality=inputs.quality,
+                quality=inputs.quality.for_list(quality_counts.get(manager_id, {})),
                 document_title=translate(
                     "plan.document_title", lang,
                     plan_date=filters.format_date(plan_date, locale),
@@ -672,6 +816,8 @@ def build_plan_contexts(
                 ),
                 completion=_completion(inputs.feedback, manager_id),
                 book=build_book(books.get(manager_id, segments.iloc[0:0]), rules, lang),
+                taken_over=taken_over,
+                currency=rules.currency,
             )
         )
     return contexts

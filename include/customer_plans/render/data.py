@@ -19,7 +19,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from customer_plans.db import make_engine, read_sql
-from customer_plans.render.context import WEEKLY_AUM_COLUMNS, PlanInputs, QualityStatus
+from customer_plans.quality.gate import WARNING_ROWS_COLUMNS, WARNING_ROWS_FILE
+from customer_plans.render.context import (
+    POOL_PREFIX,
+    WEEKLY_AUM_COLUMNS,
+    PlanInputs,
+    QualityStatus,
+)
+from customer_plans.render.quality_audience import (
+    BOOK_TABLES,
+    COUNT_COLUMNS,
+    MANAGER_TABLE,
+    count_by_list,
+)
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +66,10 @@ def has_table(conn: Connection, table: str) -> bool:
 
 def read_staging(
     staging_dir: Path, name: str, columns: list[str], customer_ids: Sequence[str] | None = None,
-    required: bool = True,
+    required: bool = True, key_column: str = "customer_id",
 ) -> pd.DataFrame:
-    """``columns`` of ``<staging_dir>/<name>.parquet``, optionally only ``customer_ids`` rows."""
+    """``columns`` of ``<staging_dir>/<name>.parquet``, optionally only the rows whose
+    ``key_column`` is one of ``customer_ids``."""
     path = Path(staging_dir) / f"{name}.parquet"
     if not path.exists():
         if required:
@@ -64,7 +77,7 @@ def read_staging(
                 f"render needs the staging extract {path} (columns {columns}); run extract first"
             )
         return pd.DataFrame(columns=columns)
-    filters = [("customer_id", "in", list(customer_ids))] if customer_ids is not None else None
+    filters = [(key_column, "in", list(customer_ids))] if customer_ids is not None else None
     if customer_ids is not None and not customer_ids:
         return pd.DataFrame(columns=columns)
     return pd.read_parquet(path, columns=columns, filters=filters)
@@ -91,6 +104,29 @@ def read_quality_status(quality_dir: Path | None) -> QualityStatus:
         log.warning("render: data-quality summary %s is unreadable (%s)", path, exc)
         return QualityStatus("unknown")
     return QualityStatus.from_summary(summary if isinstance(summary, dict) else None)
+
+
+def read_quality_counts(
+    quality_dir: Path | None, staging_dir: Path, manager_ids: Sequence[str]
+) -> pd.DataFrame:
+    """How many rows of each warning a plan prints are in each of ``manager_ids``' books
+    (``quality_audience.count_by_list``): from the validate stage's ``warning_rows.parquet``
+    and the staged customers (and accounts) those rows name. Empty without the file (a
+    quality run before it existed): plans then print no warning."""
+    path = None if quality_dir is None else Path(quality_dir) / WARNING_ROWS_FILE
+    if path is None or not path.exists():
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    rows = pd.read_parquet(path, columns=WARNING_ROWS_COLUMNS)
+    rows = rows[rows["table"].isin([*BOOK_TABLES, MANAGER_TABLE])]
+    account_ids = sorted(set(rows.loc[rows["table"] == "accounts", "key"]))
+    accounts = read_staging(staging_dir, "accounts", ["account_id", "customer_id"], account_ids,
+                            required=False, key_column="account_id")
+    customer_ids = sorted(set(rows.loc[rows["table"] == "customers", "key"])
+                          | set(accounts["customer_id"].dropna()))
+    customers = read_staging(staging_dir, "customers", ["customer_id", "manager_id", "branch_id"],
+                             customer_ids)
+    counts = count_by_list(rows, customers, accounts, pool_prefix=POOL_PREFIX)
+    return counts[counts["manager_id"].isin(list(manager_ids))].reset_index(drop=True)
 
 
 def load_plan_inputs(
@@ -133,6 +169,7 @@ def load_plan_inputs(
         ),
         feedback=feedback,
         quality=read_quality_status(quality_dir),
+        quality_counts=read_quality_counts(quality_dir, staging_dir, manager_ids),
     )
 
 
@@ -167,6 +204,9 @@ class RollupInputs:
     # the branch head's language per branch; without it a roll-up reads in the branch's
     # majority language (staging from before the branches extract)
     branches: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BRANCH_COLUMNS))
+    # ``customer_id, last_reached_date`` (contact_summary) for the contact cadence kept per
+    # tier; None (no contact summary staged): the roll-up leaves that section out
+    last_contacts: pd.DataFrame | None = None
 
 
 def load_rollup_inputs(
@@ -195,17 +235,23 @@ def load_rollup_inputs(
         (segments["churn_level"] == "high") & (segments["lifecycle_stage"] != "lost"),
         "customer_id",
     ]
+    pooled = contacts.loc[contacts["assignment"].isin(["pool", "pool_takeover"]), "customer_id"]
     staging_dir = Path(staging_dir)
     return RollupInputs(
         contacts=contacts,
         segments=segments,
         managers=read_managers(staging_dir / "managers.parquet"),
-        # names only of the customers a roll-up lists: high churn risk ones
+        # names only of the customers a roll-up lists: high churn risk ones, and the branch
+        # pool's (taken over or left on the pool list)
         customers=read_staging(
-            staging_dir, "customers", ["customer_id", "customer_name"], sorted(set(high_risk))
+            staging_dir, "customers", ["customer_id", "customer_name"],
+            sorted(set(high_risk) | set(pooled)),
         ),
         exclusions=exclusions,
         feedback=feedback,
         quality=read_quality_status(quality_dir),
         branches=read_staging(staging_dir, "branches", BRANCH_COLUMNS, required=False),
+        last_contacts=read_staging(staging_dir, "contact_summary",
+                                   ["customer_id", "last_reached_date"])
+        if (staging_dir / "contact_summary.parquet").exists() else None,
     )

@@ -3,8 +3,10 @@
 Templates read the reader's ``locale`` and ``lang`` from their context: the
 formatting filters (``money``, ``percent``, ``rate``, ``date``, ``number``) and
 the ``t(key, ...)`` message lookup use them, so a template never passes a locale
-around by hand. Any data that reaches a template is escaped; only the charts
-(built and escaped in ``svg.py``) arrive as ``Markup``.
+around by hand; ``money`` also reads ``currency`` (the rules file's), which a
+document that prints amounts must be rendered with. Any data that reaches a
+template is escaped; only the charts (built and escaped in ``svg.py``) arrive as
+``Markup``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ PLAN_TEMPLATES_DIR = TEMPLATES_DIR / "plans"
 
 @pass_context
 def _money(ctx: Context, value: Any) -> str:
-    return filters.format_money(value, ctx["locale"])
+    # the rules file's currency, passed with the locale by whoever renders (html.py, batch.py)
+    return filters.format_money(value, ctx["locale"], ctx["currency"])
 
 
 @pass_context

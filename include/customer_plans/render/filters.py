@@ -1,7 +1,8 @@
 """Formatting of numbers, money, percentages and dates for a reader's locale (Babel).
 
 Chinese readers count money in 万 and 亿 ("30.5万元"), English readers read
-"CNY 305,000". A missing value prints as an em dash, never as "nan" or "None".
+"CNY 305,000"; amounts are in the rules file's ``currency`` (Babel names it: "30.5万港元",
+"HKD 305,000"). A missing value prints as an em dash, never as "nan" or "None".
 Each function takes the locale explicitly; ``environment.py`` binds them to the
 template's locale.
 """
@@ -16,10 +17,12 @@ from typing import Any
 import pandas as pd
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberPattern, get_currency_name, parse_pattern
+from babel.numbers import format_currency as babel_format_currency
 from babel.numbers import format_decimal as babel_format_decimal
 
 from customer_plans.render.messages import language_of
+from customer_plans.rules import DEFAULT_CURRENCY
 
 MISSING = "—"
 WAN = 10_000
@@ -72,20 +75,37 @@ def format_number(value: Any, locale: str | None, decimals: int = 0) -> str:
     return format_decimal(float(value), format=pattern, locale=babel_locale(locale))
 
 
-def format_money(value: Any, locale: str | None) -> str:
-    """An amount in CNY: ``"30.5万元"`` in Chinese, ``"CNY 305,000"`` in English."""
+# English amounts: the ISO code, then whole units ("HKD 305,000"). The code, not the symbol:
+# "$" is several currencies, and the code is what a banker reads on a statement.
+MONEY_PATTERN_EN = "¤¤ #,##0"
+
+
+@functools.cache
+def chinese_currency_unit(currency: str) -> str:
+    """What follows a Chinese amount: ``元`` for CNY (as people write it: "30.5万元"),
+    else the currency's name in Chinese from Babel (HKD ``港元``, USD ``美元``)."""
+    if currency == "CNY":
+        return "元"
+    return get_currency_name(currency, locale=_parsed_locale("zh_CN"))
+
+
+def format_money(value: Any, locale: str | None, currency: str = DEFAULT_CURRENCY) -> str:
+    """An amount in ``currency`` (the rules file's): ``"30.5万元"`` / ``"30.5万港元"`` in
+    Chinese (万 and 亿), ``"CNY 305,000"`` / ``"HKD 305,000"`` in English."""
     if is_missing(value):
         return MISSING
     amount = float(value)
     loc = babel_locale(locale)
     if language_of(locale) == "en":
-        return "CNY " + format_decimal(round(amount), format="#,##0", locale=loc)
+        return babel_format_currency(round(amount), currency, format=_number_pattern(
+            MONEY_PATTERN_EN), locale=loc, currency_digits=False)
+    unit = chinese_currency_unit(currency)
     magnitude = abs(amount)
     if magnitude >= YI:
-        return format_decimal(amount / YI, format="#,##0.##", locale=loc) + "亿元"
+        return format_decimal(amount / YI, format="#,##0.##", locale=loc) + "亿" + unit
     if magnitude >= WAN:
-        return format_decimal(amount / WAN, format="#,##0.#", locale=loc) + "万元"
-    return format_decimal(round(amount), format="#,##0", locale=loc) + "元"
+        return format_decimal(amount / WAN, format="#,##0.#", locale=loc) + "万" + unit
+    return format_decimal(round(amount), format="#,##0", locale=loc) + unit
 
 
 def format_signed_percent(value: Any, locale: str | None) -> str:

@@ -33,6 +33,7 @@ def render_plan_html(plan: PlanContext) -> str:
         plan=plan,
         lang=plan.lang,
         locale=plan.locale,
+        currency=plan.currency,
         medium="email",
         title=plan.document_title,
         stylesheet=Markup(read_stylesheet("plan.css")),

@@ -125,6 +125,24 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Branches whose head's language is not recognised: {rows} (their roll-ups are "
         "in English)",
         "zh": "{rows} 个网点负责人的语言代码无法识别：网点概览以英文发送"},
+    # the same rules on the plan of the manager whose own record failed them, addressed to the
+    # reader (render.quality_audience: every MANAGER rule has one; tests check it)
+    "quality_own.managers.email.not_null": {
+        "en": "Your email address is missing from the roster: plans cannot be emailed to you "
+        "(ask for it to be added)",
+        "zh": "名册中缺少您的邮箱：计划无法通过邮件发送给您（请联系补录）"},
+    "quality_own.managers.email.email_format": {
+        "en": "Your email address on the roster is not a valid address: your plans go to your "
+        "branch head instead",
+        "zh": "名册中您的邮箱格式有误：计划改发网点负责人"},
+    "quality_own.managers.email.email_domain": {
+        "en": "Your email address on the roster is outside the bank's mail domains: your plans "
+        "go to your branch head instead",
+        "zh": "名册中您的邮箱不在本行邮件域内：计划改发网点负责人"},
+    "quality_own.managers.backup_manager_id.references_managers": {
+        "en": "Your backup manager is not on the roster: nobody covers your customers while "
+        "you are away",
+        "zh": "您的备岗经理不在名册中：您不在岗时无人代为维护您的客户"},
     # summary
     "summary.title": {"en": "Today at a glance", "zh": "今日概览"},
     "summary.contacts": {"en": "Contacts today", "zh": "今日联络"},
@@ -163,10 +181,61 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "以下客户的客户经理今日不在岗，由您作为备岗经理联络。",
     },
     "covered.for": {"en": "Covering for {name}", "zh": "代 {name} 维护"},
+    # contacts taken over from the branch pool (plan_contacts.assignment 'pool_takeover')
+    "takeover.title": {"en": "Taken over from the branch pool", "zh": "从网点公共池接手的客户"},
+    "takeover.intro": {
+        "en": "Customers with no manager at work today, given to you from the branch pool. "
+        "They rank with your own contacts by priority, within your daily capacity.",
+        "zh": "以下客户今日无在岗客户经理，由网点公共池转由您联络，"
+        "在您的当日联络量内与名下客户按优先级统一排序。",
+    },
+    "takeover.from.manager_left": {
+        "en": "Customers of {name}, who has left", "zh": "已离职的 {name} 的客户",
+    },
+    "takeover.from.manager_away": {
+        "en": "Customers of {name}, away with no backup at work",
+        "zh": "{name} 的客户（不在岗，备岗亦不在岗）",
+    },
+    "takeover.from.unknown_manager": {
+        "en": "Customers of {name}, not on the roster", "zh": "{name} 的客户（不在客户经理名册）",
+    },
+    "takeover.from.no_manager": {"en": "Customers without a manager", "zh": "无客户经理的客户"},
+    "takeover.how.backup": {
+        "en": "You are their manager's recorded backup.", "zh": "您是其客户经理登记的备岗经理。",
+    },
+    "takeover.how.least_loaded": {
+        "en": "Given to you as the least loaded manager of the branch.",
+        "zh": "按网点内联络负荷最低分配给您。",
+    },
+    "summary.taken_over": {"en": "From the branch pool", "zh": "公共池接手"},
+    "summary.taken_over_count": {"en": "{count}", "zh": "{count} 位"},
+    # why a customer is on the pool, and what happened (plan_contacts.assignment_reason)
+    "pool.why.no_manager": {"en": "no manager", "zh": "无客户经理"},
+    "pool.why.unknown_manager": {
+        "en": "manager {name} not on the roster", "zh": "客户经理 {name} 不在名册",
+    },
+    "pool.why.manager_left": {"en": "{name} has left", "zh": "{name} 已离职"},
+    "pool.why.manager_away": {
+        "en": "{name} away, no backup at work", "zh": "{name} 不在岗且备岗不在岗",
+    },
+    "pool.how.backup": {"en": "taken over by {name} (backup)", "zh": "由备岗经理 {name} 接手"},
+    "pool.how.least_loaded": {
+        "en": "taken over by {name} (least loaded)", "zh": "由联络负荷最低的 {name} 接手",
+    },
+    "pool.how.no_capacity": {
+        "en": "left on the pool list: no capacity left in the branch",
+        "zh": "留在公共池：网点客户经理今日联络量已满",
+    },
+    "pool.how.no_active_manager": {
+        "en": "left on the pool list: no manager of the branch at work",
+        "zh": "留在公共池：网点今日无在岗客户经理",
+    },
+    "pool.note": {"en": "{why}; {how}", "zh": "{why}；{how}"},
     "deferred.title": {"en": "Deferred to a later day", "zh": "顺延至后续日期"},
     "deferred.intro": {
-        "en": "Worth a contact, but today's capacity is used up. They come back tomorrow.",
-        "zh": "这些客户值得联络，但今日联络量已满，将在后续日期重新安排。",
+        "en": "Worth a contact, but today's capacity is used up. They come back on the next "
+        "working day.",
+        "zh": "这些客户值得联络，但今日联络量已满，将在下一个工作日重新安排。",
     },
     "deferred.reason": {"en": "Main reason", "zh": "主要原因"},
     # facts
@@ -221,6 +290,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "channel.app": {"en": "App message", "zh": "App消息"},
     "channel.message": {"en": "Message", "zh": "消息"},
     "channel.event": {"en": "Event invitation", "zh": "活动邀约"},
+    # plan_contacts.channel 'none': no channel the customer can be reached on (assign.channels)
+    "channel.none": {"en": "No contact details", "zh": "无联系方式"},
+    "list.no_contact_details": {
+        "en": "No contact details: no phone number, email or other channel on record to "
+        "reach this customer. Find and update the details (CRM, branch counter), then contact.",
+        "zh": "无联系方式：系统中没有可用于联络该客户的手机号、邮箱或其他渠道。"
+        "请先查找并补录联系方式（客户管理系统、网点柜面），再行联络。",
+    },
     # manager status (roll-up)
     "status.active": {"en": "active", "zh": "在岗"},
     "status.on_leave": {"en": "on leave", "zh": "休假"},
@@ -267,6 +344,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rollup.col.deferred": {"en": "Deferred", "zh": "顺延"},
     "rollup.col.completion": {"en": "Done yesterday", "zh": "昨日完成率"},
     "rollup.covered_by": {"en": "covered by {name}", "zh": "由 {name} 代维护"},
+    "rollup.taken_over": {"en": "{count} from the pool", "zh": "接手公共池 {count} 位"},
+    "rollup.pool_title": {
+        "en": "Branch pool: customers without a manager at work",
+        "zh": "网点公共池：无在岗客户经理的客户",
+    },
+    "rollup.pool_intro": {
+        "en": "{total} customers on the branch pool today: {taken} taken over by managers of "
+        "the branch ({backup} by their manager's backup), {left} left on the pool list "
+        "({urgent} urgent). Most urgent first.",
+        "zh": "今日网点公共池客户 {total} 位：{taken} 位由本网点客户经理接手（其中 {backup} "
+        "位由备岗经理接手），{left} 位留在公共池（其中紧急 {urgent} 位）。按紧急程度排列。",
+    },
+    "rollup.col.pool_why": {"en": "Why on the pool", "zh": "进入公共池原因"},
+    "rollup.col.priority": {"en": "Priority", "zh": "优先级"},
+    "rollup.col.reason": {"en": "Why now", "zh": "联络原因"},
+    "rollup.col.outcome": {"en": "Outcome", "zh": "处理结果"},
+    "rollup.pool_taken_by": {"en": "taken over by {name}", "zh": "由 {name} 接手"},
+    "rollup.pool_left": {"en": "left on the pool list", "zh": "留在公共池"},
     "rollup.over_capacity": {"en": "over capacity", "zh": "超出上限"},
     "rollup.at_risk_list": {
         "en": "High churn risk customers not in today's plans",
@@ -284,8 +379,33 @@ MESSAGES: dict[str, dict[str, str]] = {
     "rollup.col.tier": {"en": "Tier", "zh": "层级"},
     "rollup.col.churn_score": {"en": "Risk score", "zh": "风险分"},
     "rollup.col.why_not": {"en": "Why not today", "zh": "未列入原因"},
+    # contact cadence kept per tier (each tier's cadence_days is a service promise)
+    "rollup.cadence_title": {"en": "Contact cadence kept, by tier", "zh": "各层级按周期联络情况"},
+    "rollup.cadence_intro": {
+        "en": "Of the branch's customers (closed relationships left out), those their manager "
+              "reached within their tier's cadence: the last reached contact at most that many "
+              "days before {date}.",
+        "zh": "本网点客户（不含已流失客户）中，在所属层级联络周期内被客户经理成功联络的客户："
+              "最近一次成功联络距 {date} 不超过周期天数。",
+    },
+    "rollup.col.cadence": {"en": "Cadence", "zh": "联络周期"},
+    "rollup.cadence_days": {"en": "{days} days", "zh": "{days} 天"},
+    "rollup.col.customers": {"en": "Customers", "zh": "客户数"},
+    "rollup.col.within_cadence": {"en": "Reached within it", "zh": "周期内已联络"},
+    "rollup.col.cadence_kept": {"en": "Kept", "zh": "达成率"},
+    "rollup.cadence_partial": {
+        "en": "≥: the cadence is longer than the {days} days of contact history the plans read; "
+              "earlier contacts are not counted, so the share is at least this.",
+        "zh": "≥：联络周期长于计划读取的 {days} 天联络记录，更早的联络未计入，实际比例不低于此数。",
+    },
     "rollup.exclusions": {"en": "Not contacted today, by reason", "zh": "今日不联络的原因"},
     "rollup.no_exclusions": {"en": "None.", "zh": "无。"},
+    "rollup.contact_gaps": {"en": "No contact details", "zh": "无联系方式"},
+    "rollup.contact_gaps_detail": {
+        "en": "{count} customers on today's lists have no usable contact details (no phone "
+        "number or email on record): a data gap to fix",
+        "zh": "今日名单中有 {count} 位客户无可用联系方式（未登记手机号或邮箱），请补录",
+    },
     "rollup.book_title": {
         "en": "Branch book by tier and lifecycle", "zh": "网点客户：分层与生命周期",
     },

@@ -16,20 +16,29 @@ import pandas as pd
 
 from customer_plans.render import filters
 from customer_plans.render.context import (
+    NO_CONTACT_CHANNEL,
     POOL_PREFIX,
+    TAKEOVER,
     Book,
     Completion,
     QualityStatus,
     build_book,
     majority_locale,
+    parse_reasons,
     plan_date_for,
+    pool_how_text,
+    pool_why_text,
 )
 from customer_plans.render.data import RollupInputs
+from customer_plans.render.masking import scrub_text
 from customer_plans.render.messages import language_of, translate, translate_or
 from customer_plans.rules import Rules
 
 # how many not-planned high churn risk customers a roll-up lists by name (presentation only)
 AT_RISK_LIST_LIMIT = 25
+# how far back the contact history the plans read goes (include/sql/extract/contact_summary.sql:
+# reached contacts of the 90 days ending on the business date)
+CONTACT_HISTORY_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class ManagerLine:
     covering: int
     deferred: int
     completion: Completion
+    taken_over: int = 0  # contacts taken over from the branch pool
 
     @property
     def over_capacity(self) -> bool:
@@ -65,6 +75,41 @@ class AtRiskLine:
     tier_label: str
     churn_score: float | None
     why_not: str
+
+
+@dataclass(frozen=True)
+class PoolLine:
+    """A customer of the branch pool today and what happened to them."""
+
+    customer_id: str
+    customer_name: str
+    why: str  # why on the pool: their manager left, none, away with no backup...
+    priority_level: int
+    reason: str  # the contact's most urgent reason
+    taken_over: bool
+    by_backup: bool
+    taken_by_name: str
+    outcome: str  # taken over by whom, or left on the pool list and why
+
+
+@dataclass(frozen=True)
+class CadenceLine:
+    """One tier's contact cadence on the branch: of its customers (closed relationships left
+    out), how many their manager reached within the tier's ``cadence_days``, i.e. whose last
+    reached manager contact is at most that many days before the business date."""
+
+    tier_code: str
+    tier_label: str
+    cadence_days: int
+    customers: int
+    within: int
+    # the cadence reaches back further than the contact history (CONTACT_HISTORY_DAYS):
+    # contacts before it are not seen, so the share is a lower bound
+    partial: bool
+
+    @property
+    def share(self) -> float | None:
+        return self.within / self.customers if self.customers else None
 
 
 @dataclass(frozen=True)
@@ -92,6 +137,41 @@ class BranchContext:
     exclusions: tuple[tuple[str, int], ...]
     completion: Completion
     book: Book
+    # data gaps: the branch's plan lines (planned or deferred) that no channel reaches
+    no_contact_details: int = 0
+    # the branch pool's customers and what happened to each, most urgent first
+    pool_lines: tuple[PoolLine, ...] = ()
+    # contact cadence kept per tier, top tier first (empty without a contact summary)
+    cadence: tuple[CadenceLine, ...] = ()
+
+    @property
+    def cadence_partial(self) -> bool:
+        return any(line.partial for line in self.cadence)
+
+    @property
+    def cadence_history_days(self) -> int:
+        return CONTACT_HISTORY_DAYS
+
+    @property
+    def pool_total(self) -> int:
+        return len(self.pool_lines)
+
+    @property
+    def pool_taken_over(self) -> int:
+        return sum(1 for line in self.pool_lines if line.taken_over)
+
+    @property
+    def pool_by_backup(self) -> int:
+        return sum(1 for line in self.pool_lines if line.by_backup)
+
+    @property
+    def pool_left(self) -> int:
+        return self.pool_total - self.pool_taken_over
+
+    @property
+    def pool_left_urgent(self) -> int:
+        return sum(1 for line in self.pool_lines
+                   if not line.taken_over and line.priority_level == 1)
 
     @property
     def active_managers(self) -> int:
@@ -133,11 +213,44 @@ def _manager_counts(inputs: RollupInputs, rules: Rules) -> pd.DataFrame:
             "calls": planned[kinds == "call"].groupby("manager_id").size(),
             "visits": planned[kinds == "visit"].groupby("manager_id").size(),
             "covering": planned[planned["assignment"] == "covered"].groupby("manager_id").size(),
+            "taken_over": planned[planned["assignment"] == TAKEOVER].groupby("manager_id").size(),
             "deferred": contacts[contacts["status"] == "deferred"].groupby("manager_id").size(),
             "book": inputs.segments.groupby("manager_id").size(),
         }
     )
     return counts.fillna(0).astype(int)
+
+
+def _cadence_counts(inputs: RollupInputs, business_date: date, rules: Rules) -> pd.DataFrame:
+    """Per (branch, tier): ``customers`` (relationship not lost) and ``within`` (last reached
+    manager contact at most the tier's ``cadence_days`` before the business date; no reached
+    contact in the contact history = not within)."""
+    segments = inputs.segments
+    segments = segments[segments["lifecycle_stage"] != "lost"]
+    last = inputs.last_contacts.drop_duplicates("customer_id").set_index("customer_id")[
+        "last_reached_date"]
+    reached = pd.to_datetime(segments["customer_id"].map(last), errors="coerce")
+    since = (pd.Timestamp(business_date) - reached).dt.days
+    within = since <= segments["tier_code"].map(rules.assignment.cadence_days)
+    return pd.DataFrame({"branch_id": segments["branch_id"], "tier_code": segments["tier_code"],
+                         "within": within.to_numpy(dtype=bool)}).groupby(
+        ["branch_id", "tier_code"])["within"].agg(customers="size", within="sum")
+
+
+def _cadence_lines(counts: pd.DataFrame | None, branch_id: str, tier_labels: dict[str, str],
+                   rules: Rules) -> tuple[CadenceLine, ...]:
+    if counts is None:
+        return ()
+    lines = []
+    for tier_code in rules.tiers.codes_top_first:
+        key = (branch_id, tier_code)
+        customers, within = (int(counts.at[key, "customers"]), int(counts.at[key, "within"])) \
+            if key in counts.index else (0, 0)
+        cadence = rules.assignment.cadence_days[tier_code]
+        lines.append(CadenceLine(tier_code=tier_code, tier_label=tier_labels[tier_code],
+                                 cadence_days=cadence, customers=customers, within=within,
+                                 partial=cadence >= CONTACT_HISTORY_DAYS))
+    return tuple(lines)
 
 
 def _completion_of(feedback: pd.DataFrame) -> Completion:
@@ -157,6 +270,8 @@ def build_branch_contexts(
     managers = inputs.managers.drop_duplicates("manager_id")
     names = managers.set_index("manager_id")["manager_name"]
     counts = _manager_counts(inputs, rules)
+    cadence_counts = (_cadence_counts(inputs, business_date, rules)
+                      if inputs.last_contacts is not None else None)
     contacts = inputs.contacts.copy()
     # the branch of each list: plan_contacts.branch_id, else the manager's or the pool's
     branch_of_manager = managers.set_index("manager_id")["branch_id"]
@@ -185,7 +300,7 @@ def build_branch_contexts(
     feedback = inputs.feedback
     head_locales = inputs.branches.dropna(subset=["locale"]).drop_duplicates("branch_id")
     head_locale = dict(zip(head_locales["branch_id"], head_locales["locale"], strict=True))
-    plan_date = plan_date_for(business_date)
+    plan_date = plan_date_for(business_date, rules)
     branch_ids = sorted(
         set(managers["branch_id"].dropna()) if branch_ids is None else set(branch_ids)
     )
@@ -243,6 +358,7 @@ def build_branch_contexts(
                     covering=count("covering"),
                     deferred=count("deferred"),
                     completion=_completion_of(manager_feedback),
+                    taken_over=count("taken_over"),
                 )
             )
         branch_segments = segments[segments["branch_id"] == branch_id]
@@ -309,9 +425,56 @@ def build_branch_contexts(
                     else feedback
                 ),
                 book=build_book(branch_segments, rules, lang),
+                pool_lines=_pool_lines(branch_contacts, names, customer_names, lang),
+                cadence=_cadence_lines(cadence_counts, branch_id, tier_labels, rules),
+                no_contact_details=int(
+                    (branch_contacts["channel"] == NO_CONTACT_CHANNEL).sum()),
             )
         )
     return contexts
+
+
+def _pool_lines(contacts: pd.DataFrame, names: pd.Series, customer_names: pd.Series,
+                lang: str) -> tuple[PoolLine, ...]:
+    """The branch pool's customers (left on the pool list or taken over), most urgent first:
+    level, then score, then customer id, the order takeover handed them out in."""
+    pooled = contacts[contacts["assignment"].isin(["pool", TAKEOVER])]
+    if pooled.empty:
+        return ()
+    score = pooled["score"] if "score" in pooled else pd.Series(0.0, index=pooled.index)
+    pooled = pooled.assign(score=pd.to_numeric(score, errors="coerce").fillna(0.0))
+    pooled = pooled.sort_values(["priority_level", "score", "customer_id"],
+                                ascending=[True, False, True], kind="stable")
+    lines = []
+    for row in pooled.to_dict("records"):
+        codes = row.get("assignment_reason")
+        why, _, how = ("" if filters.is_missing(codes) else str(codes)).partition(" ")
+        home = row.get("home_manager_id")
+        home = None if filters.is_missing(home) or not str(home) else str(home)
+        taken = row["assignment"] == TAKEOVER
+        taker_name = str(names.get(row["manager_id"], row["manager_id"])) if taken else ""
+        if how:
+            outcome = pool_how_text(how, taker_name, lang)
+        else:  # rows written before takeover recorded its reason
+            outcome = translate("rollup.pool_taken_by" if taken else "rollup.pool_left", lang,
+                                name=taker_name)
+        if not why:
+            why = "no_manager" if home is None else "unknown_manager"
+        reasons = parse_reasons(row.get("reasons"))
+        first = reasons[0] if reasons else {}
+        lines.append(PoolLine(
+            customer_id=str(row["customer_id"]),
+            customer_name=str(customer_names.get(row["customer_id"], row["customer_id"])),
+            why=pool_why_text(why, str(names.get(home, home)) if home else "", lang),
+            priority_level=int(row["priority_level"]),
+            reason=scrub_text(first.get(f"text_{lang}") or first.get("text_en")
+                              or first.get("code", "")),
+            taken_over=bool(taken),
+            by_backup=bool(taken and how == "backup"),
+            taken_by_name=taker_name,
+            outcome=outcome,
+        ))
+    return tuple(lines)
 
 
 def _why_not(

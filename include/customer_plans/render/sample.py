@@ -9,7 +9,7 @@ stage reads them (plans DB tables, staging Parquet files).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from customer_plans.db import make_engine
-from customer_plans.render.context import WEEKLY_AUM_COLUMNS, PlanInputs, QualityStatus
+from customer_plans.quality.gate import WARNING_ROWS_COLUMNS, WARNING_ROWS_FILE
+from customer_plans.render.context import (
+    POOL_PREFIX,
+    WEEKLY_AUM_COLUMNS,
+    PlanInputs,
+    QualityStatus,
+)
+from customer_plans.render.quality_audience import count_by_list
 from customer_plans.staging import write_frame
 
 SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
@@ -35,6 +42,9 @@ class SampleBank:
     manager_ids: list[str]
     exclusions: pd.DataFrame
     quality_summary: dict  # summary.json as the validate stage writes it (inputs.quality)
+    # warning_rows.parquet of that run: every row its warnings name (inputs.quality_counts)
+    warning_rows: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=WARNING_ROWS_COLUMNS))
 
 
 def _quality_summary(business_date: date, customers_without_manager: list[str]) -> dict:
@@ -56,6 +66,14 @@ def _quality_summary(business_date: date, customers_without_manager: list[str]) 
             "examples": sorted(customers_without_manager)[:5],
         }],
     }
+
+
+def _warning_rows(customers_without_manager: list[str]) -> pd.DataFrame:
+    """The ``warning_rows.parquet`` of that day: every customer without a manager."""
+    return pd.DataFrame({
+        "table": "customers", "column": "manager_id", "rule": "not_null",
+        "key_column": "customer_id", "key": sorted(customers_without_manager),
+    }, columns=WARNING_ROWS_COLUMNS)
 
 
 def _name(rng: np.random.Generator, english: bool) -> str:
@@ -98,7 +116,7 @@ def _reasons(rng: np.random.Generator, business_date: date, level: int, aum: flo
 def sample_bank(
     managers: int = 4,
     contacts_per_manager: int = 12,
-    business_date: date = date(2026, 11, 20),
+    business_date: date = date(2026, 11, 19),
     seed: int = 7,
     deferred_per_manager: int = 2,
     book_per_manager: int = 40,
@@ -210,7 +228,7 @@ def sample_bank(
                 "talking_points_zh": "感谢客户长期支持；提醒到期安排，了解资金后续打算。",
                 "rules_hash": "sample",
             })
-    contacts = pd.DataFrame(rows)
+    contacts = pd.DataFrame(rows).assign(assignment_reason=None)
     exclusions = pd.DataFrame({
         "business_date": business_date,
         "branch_id": [branch_of[m] for m in owners[-5:]],
@@ -227,8 +245,13 @@ def sample_bank(
         "completed_yesterday": [9 + index % 3 for index in range(len(manager_ids) - 1)],
         "completion_rate": [(9 + index % 3) / 12 for index in range(len(manager_ids) - 1)],
     })
-    # a validation summary with one warning, as after a real run (its example keys illustrative)
+    # a validation summary with one warning, as after a real run: the first three customers
+    # came without a manager (their staged rows say so; the segments are illustrative), so
+    # the warning is the branch pool's, on no manager's plan
     quality_summary = _quality_summary(business_date, customer_ids[:3])
+    warning_rows = _warning_rows(customer_ids[:3])
+    customers = customers.assign(
+        manager_id=[None] * 3 + list(owners[3:]), branch_id=segments["branch_id"].to_numpy())
     inputs = PlanInputs(
         contacts=contacts,
         segments=segments,
@@ -238,9 +261,10 @@ def sample_bank(
         last_contacts=last_contacts,
         feedback=feedback,
         quality=QualityStatus.from_summary(quality_summary),
+        quality_counts=count_by_list(warning_rows, customers, pool_prefix=POOL_PREFIX),
     )
     return SampleBank(inputs=inputs, manager_ids=manager_ids, exclusions=exclusions,
-                      quality_summary=quality_summary)
+                      quality_summary=quality_summary, warning_rows=warning_rows)
 
 
 def write_sample_sources(
@@ -280,13 +304,14 @@ def write_sample_sources(
         (quality_dir / "summary.json").write_text(
             json.dumps(bank.quality_summary, ensure_ascii=False, indent=2), encoding="utf-8",
         )
+        write_frame(bank.warning_rows, quality_dir / WARNING_ROWS_FILE)
 
 
 def _reason(code: str, level: int, text_en: str, text_zh: str, **facts) -> dict:
     return {"code": code, "level": level, "text_en": text_en, "text_zh": text_zh, "facts": facts}
 
 
-def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
+def example_bank(business_date: date = date(2026, 11, 19)) -> SampleBank:
     """A small hand-written bank whose plans a reader can check line by line (golden files).
 
     Branch B01 (城东支行): 张伟 (zh_CN, 3 planned incl. one covered for 李娜, 1 deferred),
@@ -307,8 +332,8 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
         "daily_call_capacity": [3, 20, 20, 20],
         "daily_visit_capacity": [1, 3, 3, 3],
         "status": ["active", "active", "on_leave", "active"],
-        "leave_start_date": [None, None, pd.Timestamp("2026-11-16"), None],
-        "leave_end_date": [None, None, pd.Timestamp("2026-11-27"), None],
+        "leave_start_date": [None, None, pd.Timestamp("2026-11-15"), None],
+        "leave_end_date": [None, None, pd.Timestamp("2026-11-26"), None],
         "left_date": [None, None, None, None],
         "backup_manager_id": ["M002", "M001", "M001", None],
     })
@@ -350,15 +375,15 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
     last_contacts = pd.DataFrame({
         "customer_id": ["C0001", "C0002", "C0004", "C0006", "C0007"],
         "last_reached_date": pd.to_datetime(
-            ["2026-10-28", "2026-09-15", "2026-11-02", "2026-08-30", "2026-11-12"]
+            ["2026-10-27", "2026-09-14", "2026-11-01", "2026-08-29", "2026-11-11"]
         ),
     })
     contact_rows = [
         # manager, rank, status, customer, assignment, home, level, channel, reasons
         ("M001", 1, "planned", "C0001", "own", "M001", 1, "visit", [
-            _reason("maturity_due", 1, "Time deposit of CNY 305,000 matures on 2026-11-21",
-                    "定期存款 30.5万元 将于 2026-11-21 到期", principal_cny=305_000.0,
-                    maturity_date="2026-11-21", account_id="6222020200112233445"),
+            _reason("maturity_due", 1, "Time deposit of CNY 305,000 matures on 2026-11-20",
+                    "定期存款 30.5万元 将于 2026-11-20 到期", principal_cny=305_000.0,
+                    maturity_date="2026-11-20", account_id="6222020200112233445"),
             _reason("retention_top_tier", 1, "AUM -32.4% over 90 days",
                     "近90天资产下降 32.4%", aum_trend_90d_pct=-32.4),
         ]),
@@ -367,8 +392,8 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
                     "已 18 天未联络（维护周期 15 天）", days_since_reached=18, cadence_days=15),
         ]),
         ("M001", 3, "planned", "C0002", "own", "M001", 3, "wechat", [
-            _reason("birthday", 3, "Birthday on 2026-11-22", "11月22日生日",
-                    birth_date="2026-11-22"),
+            _reason("birthday", 3, "Birthday on 2026-11-21", "11月21日生日",
+                    birth_date="2026-11-21"),
         ]),
         ("POOL-B01", 1, "planned", "C0005", "pool", "", 3, "phone", [
             _reason("new_customer_follow_up", 3, "Opened an account 7 days ago",
@@ -399,6 +424,8 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
             "reasons": json.dumps(reasons, ensure_ascii=False), "channel": channel,
             "capacity_kind": None if m.startswith("POOL-") else (
                 "visit" if channel == "visit" else "call"),
+            # the pool's customer has no manager; B01's managers had no capacity left
+            "assignment_reason": "no_manager no_capacity" if assignment == "pool" else None,
             "talking_points_en": "Thank them for their trust; go through what is due and listen "
             "for what they need. No promises on returns.",
             "talking_points_zh": "感谢客户的信任；说明到期与续作安排，了解客户需求；不承诺收益。",
@@ -423,13 +450,18 @@ def example_bank(business_date: date = date(2026, 11, 20)) -> SampleBank:
         "completed_yesterday": [4],
         "completion_rate": [0.8],
     })
+    # C0005 came without a manager: a warning the branch pool's list prints, no one else's
     quality_summary = _quality_summary(bd, ["C0005"])
+    warning_rows = _warning_rows(["C0005"])
+    customers = customers.assign(manager_id=segments["manager_id"],
+                                 branch_id=segments["branch_id"])
     inputs = PlanInputs(
         contacts=contacts, segments=segments, managers=roster, customers=customers,
         balances=balances, last_contacts=last_contacts, feedback=feedback,
         quality=QualityStatus.from_summary(quality_summary),
+        quality_counts=count_by_list(warning_rows, customers, pool_prefix=POOL_PREFIX),
     )
     return SampleBank(
         inputs=inputs, manager_ids=["M001", "M002", "M004", "POOL-B01"], exclusions=exclusions,
-        quality_summary=quality_summary,
+        quality_summary=quality_summary, warning_rows=warning_rows,
     )

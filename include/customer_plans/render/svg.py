@@ -110,6 +110,22 @@ def book_bars(rows: Sequence[BookRow], legend_colours: Sequence[str] = ()) -> Ma
     )
 
 
+# The least a sparkline's height stands for, as a share of the series' mean: ±5 % around
+# the line's midpoint. A customer's AUM moves by a fraction of a percent from week to week
+# (interest, a card payment); scaled to its own range such a line was a full-height jump,
+# the same picture as a customer moving half of their money out. Within the band a move is
+# drawn to scale (a 1 % drop is a tenth of the height); a move larger than the band fills
+# the height as before, so a 20 % decline still reads at a glance. Not from zero: on that
+# scale a 20 % decline would be a dip of a fifth, and declines are what the line is for.
+SPARK_MIN_BAND_SHARE = 0.10
+
+
+def spark_band(points: Sequence[float]) -> float:
+    """The least range of values a sparkline's height stands for: ``SPARK_MIN_BAND_SHARE``
+    of the mean magnitude of ``points`` (0 for an all-zero series)."""
+    return SPARK_MIN_BAND_SHARE * sum(abs(v) for v in points) / len(points) if points else 0.0
+
+
 def _present(values: Sequence[float | None]) -> list[tuple[int, float]]:
     """``(position, value)`` of the values that are there (not None, not NaN)."""
     return [
@@ -125,29 +141,43 @@ def spark_bars(values: Sequence[float | None]) -> str:
     The paper plan's sparkline: WeasyPrint sets it as part of the line, where an inline
     SVG costs it as much as a dozen lines of text (``fonts.SPARK_BARS`` makes the bars
     narrow). Missing values are left out; fewer than two values give ""; a flat series
-    is a row of middle bars.
+    is a row of middle bars, and so is one whose range is a small part of ``spark_band``
+    (a +0.13 % quarter is flat, not a full-height jump).
     """
     points = [v for _, v in _present(values)]
     if len(points) < 2:
         return ""
     low, high = min(points), max(points)
     top = len(SPARK_BARS) - 1
-    if high == low:
+    band = spark_band(points)
+    if high - low >= band > 0:
+        return "".join(SPARK_BARS[round((v - low) / (high - low) * top)] for v in points)
+    if band == 0:
         return SPARK_BARS[top // 2] * len(points)
-    return "".join(SPARK_BARS[round((v - low) / (high - low) * top)] for v in points)
+    # a move smaller than the band: its midpoint on a middle bar (on the centre of a bar,
+    # so a move of a fraction of a percent never flips between the two middle ones), a bar
+    # up or down per seventh of the band
+    middle = (low + high) / 2
+    return "".join(
+        SPARK_BARS[min(top, max(0, top // 2 + round((v - middle) / band * top)))]
+        for v in points
+    )
 
 
 def sparkline(values: Sequence[float | None], width: int = 120, height: int = 28) -> Markup:
     """A line of ``values`` (oldest first); falling lines are drawn red, others blue.
 
-    Missing points are skipped; fewer than two points draw nothing.
+    Missing points are skipped; fewer than two points draw nothing. The height spans at
+    least ``spark_band``: a line that moves less is drawn that much flatter, around the
+    middle of the box.
     """
     points = _present(values)
     if len(points) < 2:
         return Markup("")
     low = min(v for _, v in points)
     high = max(v for _, v in points)
-    span = (high - low) or 1.0
+    span = max(high - low, spark_band([v for _, v in points])) or 1.0
+    high = (low + high + span) / 2  # the top of the scale: the line's midpoint in the middle
     last_index = len(values) - 1 or 1
     pad = 3
     coords = [

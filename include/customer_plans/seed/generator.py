@@ -154,7 +154,7 @@ def generate_bank_report(
     customers: int = 20_000,
     managers: int = 100,
     branches: int = 10,
-    as_of: date | str = date(2026, 11, 20),
+    as_of: date | str = date(2026, 11, 19),
     seed: int = 42,
     history_days: int = 100,
     names: str = "zh",
@@ -1758,6 +1758,10 @@ class _ChunkBuilder:
 
         address = _addresses(rng, w, self.branch, zh)
         address[missing[:, 1]] = None
+        no_phone, no_details = self._contact_gaps()
+        mobile[no_phone] = None
+        email[no_details] = None
+        address[no_details] = None
 
         occ_zh = np.array([o[0] for o in ref.OCCUPATIONS] + [ref.OCCUPATION_STUDENT[0],
                                                              ref.OCCUPATION_RETIRED[0]])
@@ -1826,6 +1830,23 @@ class _ChunkBuilder:
             branch_ids.tolist(), mids.tolist(), preferred.tolist(), consent.tolist(),
             consent_date.tolist(), self.dnc.astype(np.int64).tolist(), strict=True))
         return columns, rows
+
+    def _contact_gaps(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(no_phone, no_details)``: who has no mobile number on record (~4 %, at least two
+        per chunk) and who of them has no email and no address either (about half, at least
+        one). From a stream of their own, derived from the seed and the chunk's first
+        customer, so that the gaps change nothing else a seed generates."""
+        rng = np.random.default_rng(np.random.SeedSequence([self.w.seed, 3, self.start]))
+        n = self.n
+        who = _choose_k(rng, np.arange(n), max(2, round(0.04 * n)))
+        bare = who[rng.random(who.shape[0]) < 0.5]
+        if who.shape[0] and not bare.shape[0]:
+            bare = who[:1]
+        no_phone = np.zeros(n, dtype=bool)
+        no_phone[who] = True
+        no_details = np.zeros(n, dtype=bool)
+        no_details[bare] = True
+        return no_phone, no_details
 
     def _restricted_rows(self) -> list[tuple[Any, ...]]:
         rng, n, w, last = self.rng, self.n, self.w, self.last

@@ -15,6 +15,8 @@ create table if not exists plan_contacts (
     customer_id varchar(32) not null,
     assignment varchar(16) not null,
     home_manager_id varchar(32),
+    -- pool and pool_takeover rows: why on the pool, what happened ('manager_left backup')
+    assignment_reason varchar(64),
     priority_level integer not null,
     score double precision not null,
     score_value double precision not null,

@@ -9,7 +9,9 @@ select
     customer_id,
     assignment,
     home_manager_id,
+    assignment_reason,
     priority_level,
+    score,
     reasons,
     channel,
     capacity_kind

@@ -14,6 +14,7 @@ contacts as (
         customer_id,
         assignment,
         home_manager_id,
+        assignment_reason,
         priority_level,
         score,
         reasons,
