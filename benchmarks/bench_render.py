@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_render.py --managers 40 --contacts 25 --deferred 25
 
-Measures, on synthetic plans (``customer_plans.render.sample``) with ``--contacts``
+Measures, on synthetic plans (``tests.support.render_sample``) with ``--contacts``
 plan lines and ``--deferred`` deferred items per manager (the demo bank averages 25 of
 each):
 - naive: each manager's PDF laid out and written as its own document;
@@ -28,6 +28,9 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
+# the synthetic data sets live with the tests (tests/support), beside the package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 BUSINESS_DATE = date(2026, 11, 19)
 COLD_START = (
     "import logging; logging.getLogger('weasyprint').setLevel(logging.ERROR)\n"
@@ -42,8 +45,9 @@ SLOTS = 2
 
 def _plans(managers: int, contacts: int, deferred: int, seed: int):
     from customer_plans.render.context import build_plan_contexts
-    from customer_plans.render.sample import sample_bank
     from customer_plans.rules import load_rules
+
+    from tests.support.render_sample import sample_bank
 
     bank = sample_bank(managers=managers, contacts_per_manager=contacts + deferred,
                        deferred_per_manager=deferred, seed=seed,

@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_segment.py                      # 100k and 1M
     .venv/bin/python benchmarks/bench_segment.py --customers 100000 --history
 
-The staging frames are synthetic (``customer_plans.segment.testing.synthetic_frames``:
+The staging frames are synthetic (``tests.support.segment_frames.synthetic_frames``:
 numpy, no database; about 3 accounts per customer). Each size runs in its own Python
 process so its peak memory (max RSS) is its own. Printed per size: seconds to build the
 frames, seconds in ``segment_customers``, the process's RSS once the frames exist, and
@@ -21,6 +21,10 @@ import subprocess
 import sys
 import time
 from datetime import date, timedelta
+from pathlib import Path
+
+# the synthetic data sets live with the tests (tests/support), beside the package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 BUSINESS_DATE = date(2026, 11, 19)
 
@@ -35,7 +39,8 @@ def measure(customers: int, history: bool) -> dict:
     import pandas as pd
     from customer_plans.rules import load_rules
     from customer_plans.segment import segment_customers
-    from customer_plans.segment.testing import synthetic_frames
+
+    from tests.support.segment_frames import synthetic_frames
 
     rules = load_rules()
     started = time.perf_counter()

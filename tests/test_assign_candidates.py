@@ -12,7 +12,7 @@ from customer_plans.rules import load_rules
 from customer_plans.settings import DEFAULT_RULES_PATH
 from customer_plans.workdays import BankCalendar
 
-from tests.test_assign_cases import WEEKDAY_DATE, Bank, one, reasons_of, run
+from tests.assign_cases import WEEKDAY_DATE, Bank, one, reasons_of, run
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from customer_plans.assign.channels import NO_CHANNEL
 from customer_plans.rules import load_rules
 from customer_plans.settings import DEFAULT_RULES_PATH
 
-from tests.test_assign_cases import Bank, one, reasons_of, run
+from tests.assign_cases import Bank, one, reasons_of, run
 
 BUSINESS_DATE = date(2026, 11, 19)  # a Thursday: its plan is worked on Friday 20 Nov
 BIRTHDAY = date(1980, 11, 20)  # greeted on the plan date

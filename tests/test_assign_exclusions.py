@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.test_assign_cases import Bank, one, reasons_of, run
+from tests.assign_cases import Bank, one, reasons_of, run
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from tests.test_assign_cases import Bank, one, reasons_of, run
+from tests.assign_cases import Bank, one, reasons_of, run
 
 YESTERDAY = date(2026, 11, 19)
 TODAY = date(2026, 11, 20)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from customer_plans.assign.priority import tier_points, value_component
 
-from tests.test_assign_cases import Bank, one, reasons_of, run
+from tests.assign_cases import Bank, one, reasons_of, run
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tests.test_assign_cases import Bank, one, run
+from tests.assign_cases import Bank, one, run
 
 DAY = date(2026, 11, 19)  # a Thursday: its plan is worked on Friday 20 Nov
 IDLE = [{"code": "idle_balance", "amount_cny": 200000}]

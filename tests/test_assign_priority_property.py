@@ -16,7 +16,7 @@ from datetime import date
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_assign_cases import TIER_RANK, Bank, run
+from tests.assign_cases import TIER_RANK, Bank, run
 
 BUSINESS_DATE = date(2026, 11, 19)  # a Thursday: its plan is worked on Friday 20 November
 ROUTINE = 3

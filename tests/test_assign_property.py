@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_assign_cases import TIER_RANK, Bank, run
+from tests.assign_cases import TIER_RANK, Bank, run
 
 STATUSES = ("active", "active", "active", "on_leave", "left")
 OPPORTUNITIES = (

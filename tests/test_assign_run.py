@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from customer_plans.assign import AssignmentError, branch_batches, run_assignment
 from customer_plans.staging import write_frame
 
-from tests.test_assign_cases import Bank
+from tests.assign_cases import Bank
 
 
 @pytest.fixture(scope="module")

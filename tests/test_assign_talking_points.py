@@ -16,7 +16,7 @@ from customer_plans.assign.talking_points import (
 from customer_plans.rules import ASSIGNMENT_REASON_CODES, RulesError, load_rules
 from customer_plans.settings import DEFAULT_RULES_PATH
 
-from tests.test_assign_cases import Bank, run
+from tests.assign_cases import Bank, run
 
 
 @pytest.fixture(scope="module")

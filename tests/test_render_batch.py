@@ -24,8 +24,9 @@ from customer_plans.render.data import (
     load_rollup_inputs,
     plan_manager_ids,
 )
-from customer_plans.render.sample import example_bank, write_sample_sources
 from customer_plans.staging import write_frame
+
+from tests.support.render_sample import example_bank, write_sample_sources
 
 BUSINESS_DATE = date(2026, 11, 19)
 

@@ -30,8 +30,9 @@ from customer_plans.render.pdf import (
     print_stylesheet,
 )
 from customer_plans.render.rollup import build_branch_contexts
-from customer_plans.render.sample import example_bank, sample_bank
 from weasyprint.urls import FatalURLFetchingError
+
+from tests.support.render_sample import example_bank, sample_bank
 
 BUSINESS_DATE = date(2026, 11, 19)
 LONG_LATIN = "Wolfeschlegelsteinhausenbergerdorff-Maximilian-Alexander-Bartholomew"

@@ -26,7 +26,8 @@ from customer_plans.render.data import RollupInputs
 from customer_plans.render.html import render_plan_html, render_rollup_html
 from customer_plans.render.messages import MESSAGES
 from customer_plans.render.rollup import build_branch_contexts
-from customer_plans.render.sample import example_bank, sample_bank
+
+from tests.support.render_sample import example_bank, sample_bank
 
 BUSINESS_DATE = date(2026, 11, 19)
 PHONE_WIDTH = 390

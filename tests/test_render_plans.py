@@ -1,6 +1,6 @@
 """A manager's plan as the manager sees it: the email HTML and the PDF, in both languages.
 
-The example bank (``customer_plans.render.sample.example_bank``) is small and hand-written:
+The example bank (``tests.support.render_sample.example_bank``) is small and hand-written:
 张伟 (zh_CN) has three planned contacts (one covered for 李娜) and one deferred; Emily Chen
 (en) has two; 王芳 (zh_CN) has none; the branch pool's list (POOL-B01) has one. The plans are
 rendered once, as one batch, and shared by the tests of this module.
@@ -20,7 +20,8 @@ import pytest
 from customer_plans.render.batch import plan_section, render_plans, write_documents
 from customer_plans.render.context import PlanInputs, QualityStatus, build_plan_contexts
 from customer_plans.render.html import render_plan_html
-from customer_plans.render.sample import example_bank
+
+from tests.support.render_sample import example_bank
 
 BUSINESS_DATE = date(2026, 11, 19)
 GOLDEN_DIR = Path(__file__).parent / "golden"

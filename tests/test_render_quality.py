@@ -41,8 +41,9 @@ from customer_plans.render.quality_audience import (
     rule_key,
 )
 from customer_plans.render.rollup import build_branch_contexts
-from customer_plans.render.sample import example_bank, sample_bank, write_sample_sources
 from customer_plans.staging import write_frame
+
+from tests.support.render_sample import example_bank, sample_bank, write_sample_sources
 
 BUSINESS_DATE = date(2026, 11, 19)
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")

@@ -29,7 +29,8 @@ BOOK = [
 @pytest.fixture
 def rollup_inputs():
     from customer_plans.render.data import RollupInputs
-    from customer_plans.render.sample import example_bank
+
+    from tests.support.render_sample import example_bank
 
     bank = example_bank(BUSINESS_DATE)
     segments = pd.DataFrame(

@@ -72,7 +72,8 @@ def test_money_is_in_the_rules_currency_named_by_babel(amount, locale, currency,
 def test_a_plan_prints_its_amounts_in_the_rules_currency(rules):
     from customer_plans.render.context import build_plan_contexts
     from customer_plans.render.html import render_plan_html
-    from customer_plans.render.sample import example_bank
+
+    from tests.support.render_sample import example_bank
 
     business_date = date(2026, 11, 19)
     bank = example_bank(business_date)

@@ -15,9 +15,10 @@ from customer_plans.segment.labels import (
     LIFECYCLE_STAGES,
     TIER_CHANGES,
 )
-from customer_plans.segment.testing import synthetic_frames
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.support.segment_frames import synthetic_frames
 
 RULES = load_rules()
 BD = date(2026, 11, 20)

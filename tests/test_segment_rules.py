@@ -12,7 +12,8 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 from customer_plans.segment import segment_customers
-from customer_plans.segment.testing import build_frames
+
+from tests.support.segment_frames import build_frames
 
 BD = date(2026, 11, 20)
 

@@ -14,8 +14,9 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from customer_plans.segment import SEGMENT_COLUMNS, SegmentationError, run_segmentation
-from customer_plans.segment.testing import build_frames
 from customer_plans.staging import staging_dir, write_frame
+
+from tests.support.segment_frames import build_frames
 
 D1 = date(2026, 9, 1)
 

@@ -25,7 +25,7 @@ from customer_plans.db import make_engine, run_script
 from customer_plans.files import sha256_file, write_bytes_atomic
 
 if TYPE_CHECKING:
-    from customer_plans.pipeline import RunContext
+    from customer_plans.run_context import RunContext
 
 PLANS_TABLES = ("segments", "plan_contacts", "plan_exclusions", "plan_feedback", "plan_deliveries",
                 "mail_deliveries")

@@ -31,3 +31,24 @@ def write_frame(frame: pd.DataFrame, path: Path) -> Path:
 
 def read_frame(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     return pd.read_parquet(path, columns=columns)
+
+
+# what the validate stage leaves in the staging folder of a date: one row per quarantined
+# row and reason (customer_plans.quality.gate writes it, segment and assign leave those out)
+QUARANTINE_FILE = "quarantine.parquet"
+QUARANTINE_KEYS = ["table", "key_column", "key"]
+
+
+def read_quarantine(staging_folder: Path, error: type[Exception] = ValueError) -> pd.DataFrame:
+    """The quarantined keys (``table, key_column, key``, text) of a staging folder; empty
+    when validation left none. ``error`` is raised, naming the file, when a column is missing."""
+    path = Path(staging_folder) / QUARANTINE_FILE
+    if not path.exists():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in QUARANTINE_KEYS})
+    frame = read_frame(path)
+    missing = [c for c in QUARANTINE_KEYS if c not in frame.columns]
+    if missing:
+        raise error(f"{path} lacks column(s) {', '.join(missing)}")
+    return pd.DataFrame({
+        c: frame[c].astype("object").where(frame[c].notna(), None).map(
+            lambda v: v if v is None else str(v)) for c in QUARANTINE_KEYS})

@@ -7,7 +7,7 @@ import json
 import sqlalchemy as sa
 
 from customer_plans.db import make_engine
-from customer_plans.pipeline import RunContext
+from customer_plans.run_context import RunContext
 
 
 def run_summary(ctx: RunContext) -> dict:

@@ -38,7 +38,7 @@ from customer_plans.assign.plan import CONTACT_COLUMNS, EXCLUSION_COLUMNS, assig
 from customer_plans.batching import balanced_batches
 from customer_plans.db import bulk_insert, make_engine, run_script
 from customer_plans.rules import Rules
-from customer_plans.staging import read_frame
+from customer_plans.staging import read_frame, read_quarantine
 
 log = logging.getLogger(__name__)
 
@@ -50,35 +50,14 @@ FEEDBACK_TABLE_COLUMNS = (*FEEDBACK_COLUMNS, "rules_hash")
 DATE_COLUMNS = ("business_date", "first_planned_date", "previous_business_date")
 
 
-QUARANTINE_FILE = "quarantine.parquet"
 # a restriction holds even when its row failed validation: never drop restricted_list rows
 NEVER_DROPPED = ("restricted_list",)
-
-
-def quarantine_paths(staging_dir: Path) -> list[Path]:
-    """Where validation may have left ``quarantine.parquet``: the staging folder, then
-    ``<output>/quality/<business_date>/``."""
-    return [staging_dir / QUARANTINE_FILE,
-            staging_dir.parent.parent / "quality" / staging_dir.name / QUARANTINE_FILE]
-
-
-def read_quarantine(staging_dir: Path) -> pd.DataFrame:
-    """The quarantined keys (``table, key_column, key``); empty when validation left none."""
-    columns = ["table", "key_column", "key"]
-    path = next((p for p in quarantine_paths(staging_dir) if p.exists()), None)
-    if path is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    frame = read_frame(path)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise AssignmentError(f"{path} lacks column(s) {', '.join(missing)}")
-    return pd.DataFrame({c: to_text(frame[c]) for c in columns})
 
 
 def read_staging(staging_dir: Path) -> dict[str, pd.DataFrame]:
     """The staging extracts assignment reads (only the columns it needs), without the rows
     validation quarantined; ``quarantine`` lists the quarantined customers."""
-    quarantine = read_quarantine(staging_dir)
+    quarantine = read_quarantine(staging_dir, AssignmentError)
     frames = {}
     for name, columns in FRAME_COLUMNS.items():
         path = staging_dir / f"{name}.parquet"

@@ -64,11 +64,10 @@ from customer_plans.quality.suites import (
 )
 from customer_plans.rules import Rules
 from customer_plans.settings import DEFAULT_MAIL_DOMAINS
-from customer_plans.staging import read_frame, staging_dir, write_frame
+from customer_plans.staging import QUARANTINE_FILE, read_frame, staging_dir, write_frame
 
 log = logging.getLogger(__name__)
 
-QUARANTINE_FILE = "quarantine.parquet"
 QUARANTINE_COLUMNS = ["table", "key_column", "key", "rule", "detail"]
 WARNING_ROWS_FILE = "warning_rows.parquet"
 WARNING_ROWS_COLUMNS = ["table", "column", "rule", "key_column", "key"]

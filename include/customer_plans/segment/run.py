@@ -20,31 +20,11 @@ from customer_plans.segment.core import DATE_COLUMNS, SEGMENT_COLUMNS, segment_w
 from customer_plans.segment.history import read_history
 from customer_plans.segment.inputs import SegmentationError, required_columns
 from customer_plans.segment.labels import CHURN_LEVELS, LIFECYCLE_STAGES, TIER_CHANGES
+from customer_plans.staging import QUARANTINE_FILE, read_quarantine
 
 log = logging.getLogger(__name__)
 
-QUARANTINE_FILE = "quarantine.parquet"
 INSERT_CHUNK_ROWS = 50_000  # bounds the memory of Python row tuples during the insert
-
-
-def quarantine_candidates(staging_dir: Path, business_date: date) -> list[Path]:
-    """Where the validate stage may have left ``quarantine.parquet`` for the date:
-    the staging folder itself, then ``<output>/quality/<business_date>/``."""
-    iso = business_date.isoformat()
-    return [staging_dir / QUARANTINE_FILE,
-            staging_dir.parent.parent / "quality" / iso / QUARANTINE_FILE]
-
-
-def read_quarantine(path: Path | None) -> pd.DataFrame:
-    """The quarantined rows (``table, key_column, key``); empty when there is no file."""
-    columns = ["table", "key_column", "key"]
-    if path is None or not path.exists():
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in columns})
-    frame = pd.read_parquet(path)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise SegmentationError(f"{path} lacks column(s) {', '.join(missing)}")
-    return frame[columns].astype("str")
 
 
 def load_staging(staging_dir: Path, rules: Rules, quarantine: pd.DataFrame
@@ -122,20 +102,16 @@ def _counts(values: pd.Series, known: tuple[str, ...] | list[str]) -> dict[str, 
 
 
 def run_segmentation(staging_dir: Path, plans_db_url: str, business_date: date, rules: Rules,
-                     quarantine_path: Path | None = None) -> dict[str, Any]:
+                     ) -> dict[str, Any]:
     """Segment every customer of ``business_date`` and write the ``segments`` table.
 
     Reads the staging extracts in ``staging_dir`` (``<output>/staging/<business_date>/``),
-    leaves out rows listed in ``quarantine.parquet`` (``quarantine_path``, else looked for
-    in the staging folder, then in ``<output>/quality/<business_date>/``; none is fine),
+    leaves out rows listed in the folder's ``quarantine.parquet`` (none is fine),
     takes each customer's history from earlier dates in the plans DB, and replaces the
     date's rows. Returns a small JSON-safe summary.
     """
     staging_dir = Path(staging_dir)
-    if quarantine_path is None:
-        quarantine_path = next(
-            (p for p in quarantine_candidates(staging_dir, business_date) if p.exists()), None)
-    quarantine = read_quarantine(quarantine_path)
+    quarantine = read_quarantine(staging_dir, SegmentationError).astype("str")
     frames, removed = load_staging(staging_dir, rules, quarantine)
 
     engine = make_engine(plans_db_url)
@@ -156,7 +132,8 @@ def run_segmentation(staging_dir: Path, plans_db_url: str, business_date: date, 
         "churn_levels": _counts(frame["churn_level"], CHURN_LEVELS),
         "first_run": previous.first_run,
         "history_dates_used": previous.dates_used,
-        "quarantine_file": str(quarantine_path) if quarantine_path else None,
+        "quarantine_file": (str(staging_dir / QUARANTINE_FILE)
+                            if (staging_dir / QUARANTINE_FILE).exists() else None),
         "quarantined_customers": removed.get("customers", 0),
         "quarantined_rows": {t: n for t, n in removed.items() if n},
         "rules_version": rules.version,

@@ -13,7 +13,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from customer_plans.segment.inputs import REQUIRED_COLUMNS
 
 PROFILE_DEFAULTS: dict[str, Any] = {

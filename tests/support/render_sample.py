@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from customer_plans.db import make_engine
 from customer_plans.quality.gate import WARNING_ROWS_COLUMNS, WARNING_ROWS_FILE
 from customer_plans.render.context import (
