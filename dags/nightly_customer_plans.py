@@ -33,19 +33,22 @@ every document of those branches, again; recorded in the ledger as a resend).
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, PokeReturnValue, dag, get_current_context, task, task_group
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+from customer_plans.settings import load_settings
 from customer_plans_airflow.context import run_context
 from customer_plans_airflow.notifiers import OperatorAlertNotifier
 
-TIMEZONE = os.environ.get("CUSTOMER_PLANS_TIMEZONE", "Asia/Shanghai")
+# the settings the DAG's shape needs at parse time (customer_plans.settings is light; a
+# value it cannot use is an import error that names the variable)
+SETTINGS = load_settings()
+TIMEZONE = SETTINGS.timezone
 # render tasks running at once (one per free core or Celery worker slot), and the most
 # managers one render task takes: few, large tasks, since each pays seconds to start
-RENDER_SLOTS = int(os.environ.get("CUSTOMER_PLANS_RENDER_SLOTS", "2"))
+RENDER_SLOTS = SETTINGS.render_slots
 RENDER_BATCH_MANAGERS = 500
 ALERT = OperatorAlertNotifier()
 # manager and branch ids in trigger parameters
@@ -127,18 +130,19 @@ def nightly_customer_plans():
     @task.sensor(poke_interval=300, timeout=timedelta(hours=8), mode="reschedule")
     def wait_for_eod(business_date: str) -> PokeReturnValue:
         from airflow.sdk.exceptions import AirflowFailException
-        from customer_plans.dates import eod_deadline, parse_clock
+        from customer_plans.dates import eod_deadline
         from customer_plans.pipeline import is_closed
 
         ctx = run_context(business_date)
         if is_closed(ctx):
             return PokeReturnValue(is_done=True)
-        deadline_text = os.environ.get("CUSTOMER_PLANS_EOD_DEADLINE", "05:30")
-        deadline = eod_deadline(ctx.business_date, parse_clock(deadline_text), TIMEZONE)
-        if pendulum.now(TIMEZONE) >= deadline:
+        timezone = ctx.settings.timezone
+        deadline = eod_deadline(ctx.business_date, ctx.settings.eod_deadline, timezone)
+        if pendulum.now(timezone) >= deadline:
             raise AirflowFailException(
-                f"business date {business_date} not closed by {deadline_text} "
-                f"({TIMEZONE}): the core system's end-of-day mark is missing"
+                f"business date {business_date} not closed by "
+                f"{ctx.settings.eod_deadline:%H:%M} ({timezone}): the core system's "
+                "end-of-day mark is missing"
             )
         return PokeReturnValue(is_done=False)
 

@@ -81,8 +81,8 @@ def context(home: Path, **env: str) -> RunContext:
     return RunContext(BUSINESS_DATE, load_settings({"CUSTOMER_PLANS_HOME": str(home), **env}))
 
 
-def smtp_context(home: Path) -> RunContext:
-    return context(home, CUSTOMER_PLANS_DELIVERY="smtp")
+def smtp_context(home: Path, **env: str) -> RunContext:
+    return context(home, CUSTOMER_PLANS_DELIVERY="smtp", **env)
 
 
 def relay(port: int) -> SmtpSettings:
@@ -243,10 +243,9 @@ def test_a_server_dropping_the_connection_mid_batch_loses_nothing(tmp_path):
     assert result["counts"]["in_doubt_resent"] == 1
 
 
-def test_a_deferred_recipient_is_retried_within_the_run(tmp_path, monkeypatch):
-    monkeypatch.setenv("CUSTOMER_PLANS_SMTP_RETRY_DELAYS", "0.1,0.1")
+def test_a_deferred_recipient_is_retried_within_the_run(tmp_path):
     make_bank(tmp_path)
-    ctx = smtp_context(tmp_path)
+    ctx = smtp_context(tmp_path, CUSTOMER_PLANS_SMTP_RETRY_DELAYS="0.1,0.1")
     with smtp(Behaviour(defer={"m001@bank.example": 2})) as (port, server):
         result = deliver(ctx, relay(port))
     assert {r: documents_of(m) for r, m in by_recipient(server.received).items()} == EXPECTED
@@ -254,13 +253,12 @@ def test_a_deferred_recipient_is_retried_within_the_run(tmp_path, monkeypatch):
 
 
 def test_a_server_down_at_the_start_fails_naming_what_is_pending_and_a_rerun_sends_it(
-    tmp_path, monkeypatch
+    tmp_path,
 ):
     from tests.smtp_helpers import free_port
 
-    monkeypatch.setenv("CUSTOMER_PLANS_SMTP_RETRY_DELAYS", "0.05,0.05")
     make_bank(tmp_path)
-    ctx = smtp_context(tmp_path)
+    ctx = smtp_context(tmp_path, CUSTOMER_PLANS_SMTP_RETRY_DELAYS="0.05,0.05")
     port = free_port()
     with pytest.raises(DeliveryIncomplete) as failure:
         deliver(ctx, relay(port))
@@ -369,6 +367,19 @@ def test_smtp_mode_without_a_mail_server_is_an_error_not_the_outbox(tmp_path, mo
     assert not smtp_context(tmp_path).outbox_dir.exists()
 
 
+def test_the_relay_and_the_sender_come_from_the_settings(tmp_path):
+    make_bank(tmp_path)
+    with smtp() as (port, server):
+        ctx = smtp_context(tmp_path, CUSTOMER_PLANS_SMTP_URL=f"smtp://127.0.0.1:{port}"
+                                                             "?security=none",
+                           CUSTOMER_PLANS_MAIL_FROM="plans.desk@bank.example")
+        result = deliver(ctx)  # no relay passed: the setting's
+    assert result["counts"]["sent"] == 6
+    assert {r: documents_of(m) for r, m in by_recipient(server.received).items()} == EXPECTED
+    assert {str(item.message["From"]) for item in server.received} == {
+        "plans.desk@bank.example"}
+
+
 @pytest.mark.parametrize("connection", [
     '{"conn_type": "smtp", "host": "127.0.0.1", "port": 25',  # truncated JSON
     '{"conn_type": "smtp", "host": "127.0.0.1", "port": "twenty-five"}',
@@ -397,14 +408,14 @@ from customer_plans.settings import load_settings
 from datetime import date
 home, port = sys.argv[1], int(sys.argv[2])
 ctx = RunContext(date(2026, 11, 19), load_settings(
-    {"CUSTOMER_PLANS_HOME": home, "CUSTOMER_PLANS_DELIVERY": "smtp"}))
+    {"CUSTOMER_PLANS_HOME": home, "CUSTOMER_PLANS_DELIVERY": "smtp",
+     "CUSTOMER_PLANS_SMTP_RETRY_DELAYS": "5"}))
 print(json.dumps(deliver(ctx, SmtpSettings("127.0.0.1", port, "none", timeout=10))))
 """
 
 
 def _sender(home: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "CUSTOMER_PLANS_SMTP_RETRY_DELAYS": "5"}
-    return subprocess.Popen([sys.executable, "-c", SENDER, str(home), str(port)], env=env,
+    return subprocess.Popen([sys.executable, "-c", SENDER, str(home), str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

@@ -1,11 +1,11 @@
 """What an auditor needs: the inputs, rules and outputs of every run, and proof they did not change.
 
 ``record_run`` writes a manifest for the business date: the SHA-256 and row count of
-every staged extract, the rules file in force (a copy is kept beside the manifest),
-the data-quality results, a content hash of the business date's rows in every plans
-table (segments, contacts and the reasons for each, exclusions, feedback,
-deliveries), and the hash of every plan file. Each manifest also carries the hash
-of the manifest recorded before it, so the records form a chain: changing any
+every staged extract, the rules file and the talking-points file in force (a copy of each
+is kept beside the manifest), the data-quality results, a content hash of the business
+date's rows in every plans table (segments, contacts and the reasons for each,
+exclusions, feedback, deliveries), and the hash of every plan file. Each manifest also
+carries the hash of the manifest recorded before it, so the records form a chain: changing any
 recorded file, row or earlier manifest afterwards is found by ``verify_run``.
 """
 
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import sqlalchemy as sa
 
-from customer_plans.db import make_engine, run_script
+from customer_plans.db import make_engine, run_script, statement
 from customer_plans.files import sha256_file, write_bytes_atomic
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ def table_fingerprint(
         return None
     columns = [c["name"] for c in inspector.get_columns(table) if c["name"] not in VOLATILE_COLUMNS]
     keys = inspector.get_pk_constraint(table).get("constrained_columns") or columns
+    # stays inline (not an SQL file): the table and its columns come from the inspector
     sql = (
         f"select {', '.join(columns)} from {table} "  # noqa: S608 - names from the inspector
         f"where business_date = :business_date order by {', '.join(keys)}"
@@ -109,12 +110,18 @@ def build_manifest(ctx: RunContext) -> dict[str, Any]:
         name: {"sha256": sha, "rows": _parquet_rows(ctx.staging_dir / name)}
         for name, sha in _files(ctx.staging_dir, "*.parquet").items()
     }
+    # the templates the assign stage filled (the setting talking_points_path)
+    points_sha = sha256_file(ctx.settings.talking_points_path)
     return {
         "business_date": ctx.business_date.isoformat(),
         "rules": {
             "version": rules.version,
             "sha256": rules.content_hash,
             "copy": f"rules-{rules.content_hash[:12]}.yaml",
+        },
+        "talking_points": {
+            "sha256": points_sha,
+            "copy": f"talking-points-{points_sha[:12]}.yaml",
         },
         "inputs": inputs,
         "quality": {"summary": quality_summary, "files": _files(ctx.quality_dir)},
@@ -131,10 +138,8 @@ def delivery_counts(engine: sa.Engine, business_date: date) -> dict[str, Any]:
     if not sa.inspect(engine).has_table("mail_deliveries"):
         return {}
     with engine.connect() as conn:
-        rows = conn.execute(sa.text(
-            "select transport, status, reason, in_doubt, count(*) from mail_deliveries "
-            "where business_date = :d group by transport, status, reason, in_doubt"),
-            {"d": business_date.isoformat()}).fetchall()
+        rows = conn.execute(statement("plans/mail_deliveries_outcome_counts.sql"),
+                            {"d": business_date.isoformat()}).fetchall()
     out: dict[str, dict[str, int]] = {}
     for transport, status, reason, in_doubt, n in rows:
         counts = out.setdefault(transport, {})
@@ -153,18 +158,22 @@ def record_run(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:
     rules_copy = ctx.audit_dir / manifest["rules"]["copy"]
     if not rules_copy.exists():
         shutil.copyfile(ctx.settings.rules_path, rules_copy)
+    points_copy = ctx.audit_dir / manifest["talking_points"]["copy"]
+    if not points_copy.exists():
+        # the bytes that were hashed, or none: a copy must match its manifest entry
+        data = ctx.settings.talking_points_path.read_bytes()
+        if _sha256_bytes(data) != manifest["talking_points"]["sha256"]:
+            raise RuntimeError(
+                f"the talking points file {ctx.settings.talking_points_path} changed while the "
+                f"run for {ctx.business_date} was being recorded: record it again")
+        write_bytes_atomic(points_copy, data)
 
     engine = make_engine(ctx.settings.plans_db_url)
     run_script(engine, "plans/run_audit.sql")
     recorded_at = datetime.now(UTC).replace(microsecond=0)
     try:
         with engine.begin() as conn:
-            last = conn.execute(
-                sa.text(
-                    "select record_seq, manifest_sha256 from run_audit "
-                    "order by record_seq desc limit 1"
-                )
-            ).first()
+            last = conn.execute(statement("plans/run_audit_latest.sql")).first()
             seq = (last[0] + 1) if last else 1
             document = {
                 "record_seq": seq,
@@ -176,11 +185,7 @@ def record_run(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:
             body = canonical_json(document)
             digest = _sha256_bytes(body)
             conn.execute(
-                sa.text(
-                    "insert into run_audit (record_seq, business_date, run_id, recorded_at, "
-                    "manifest_sha256, previous_manifest_sha256, manifest_json) values "
-                    "(:seq, :business_date, :run_id, :recorded_at, :sha, :previous, :body)"
-                ),
+                statement("plans/run_audit_insert.sql"),
                 {
                     "seq": seq,
                     "business_date": ctx.business_date.isoformat(),
@@ -215,12 +220,7 @@ def verify_run(ctx: RunContext) -> list[str]:
         if not sa.inspect(engine).has_table("run_audit"):
             return ["no run has been recorded (table run_audit is missing)"]
         with engine.connect() as conn:
-            records = conn.execute(
-                sa.text(
-                    "select record_seq, business_date, manifest_sha256, previous_manifest_sha256,"
-                    " manifest_json from run_audit order by record_seq"
-                )
-            ).fetchall()
+            records = conn.execute(statement("plans/run_audit_chain.sql")).fetchall()
         previous = None
         latest = None
         for seq, business_date, sha, prev, body in records:
@@ -249,6 +249,13 @@ def verify_run(ctx: RunContext) -> list[str]:
                 )
         if latest["rules"]["sha256"] != sha256_file(ctx.audit_dir / latest["rules"]["copy"]):
             problems.append("the recorded copy of the rules file has changed")
+        points = latest.get("talking_points")  # absent from records made before it was kept
+        if points is not None:
+            points_copy = ctx.audit_dir / points["copy"]
+            if not points_copy.is_file():
+                problems.append("the recorded copy of the talking points file is missing")
+            elif sha256_file(points_copy) != points["sha256"]:
+                problems.append("the recorded copy of the talking points file has changed")
     finally:
         engine.dispose()
     return problems

@@ -291,8 +291,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``customer-plans`` script; returns the process exit status."""
     args = build_parser().parse_args(argv)
+    from customer_plans.settings import SettingsError  # light: no database stack
+
     try:
         return args._run(args)
+    except SettingsError as exc:
+        # a setting that cannot be used: the message names it and what it must be
+        print(f"customer-plans {args.command}: {exc}", file=sys.stderr)
+        return 2
     except RuntimeError as exc:
         # imported here, not above, so that `--help` does not load the database stack
         from customer_plans.deliver import DeliveryIncomplete

@@ -39,6 +39,13 @@ def read_sql(relative_path: str) -> str:
     return (SQL_DIR / relative_path).read_text(encoding="utf-8")
 
 
+@cache
+def statement(relative_path: str) -> sa.TextClause:
+    """An SQL file under ``include/sql`` holding one statement, ready to execute with its
+    ``:name`` bind parameters (``conn.execute(statement("plans/x.sql"), params)``)."""
+    return sa.text(read_sql(relative_path))
+
+
 def split_statements(script: str) -> list[str]:
     """Split a DDL script into statements: ``--`` comments removed, then split on semicolons.
 

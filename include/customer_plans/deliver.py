@@ -46,7 +46,7 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from customer_plans.db import make_engine, run_script
+from customer_plans.db import make_engine, run_script, statement
 from customer_plans.mail import (
     DeliveryError,
     Envelope,
@@ -56,6 +56,7 @@ from customer_plans.mail import (
     TransportConfigError,
 )
 from customer_plans.recipients import check_address, header_text
+from customer_plans.settings import DEFAULT_SMTP_RETRY_DELAYS
 from customer_plans.staging import read_frame
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,9 @@ ROLLUPS_FOLDER = "branches"
 POOL_PREFIX = "POOL-"
 MANAGER = "manager"
 BRANCH_HEAD = "branch_head"
-# seconds between attempts at a message after a transient failure (then the run stops)
-RETRY_DELAYS = (2.0, 5.0, 15.0, 30.0)
+# seconds between attempts at a message after a transient failure (then the run stops);
+# a run takes its own from the setting smtp_retry_delays (CUSTOMER_PLANS_SMTP_RETRY_DELAYS)
+RETRY_DELAYS = DEFAULT_SMTP_RETRY_DELAYS
 
 SUBJECTS = {
     "zh": "客户维护计划 {plan_date} · {manager_name}",
@@ -370,6 +372,8 @@ def ledger_engine(plans_db_url: str) -> sa.Engine:
     return engine
 
 
+# the columns of a ledger row: plans/mail_deliveries_ledger_rows.sql reads them,
+# plans/mail_deliveries_insert.sql writes them (and business_date), _legacy_rows yields them
 LEDGER_COLUMNS = (
     "document_kind", "document_key", "content_sha256", "transport", "recipient_sha256",
     "sequence", "recipient_kind", "recipient_key", "message_id", "reason", "status", "in_doubt",
@@ -379,9 +383,8 @@ LEDGER_COLUMNS = (
 
 def _ledger_rows(engine: sa.Engine, business_date: date) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = [dict(row._mapping) for row in conn.execute(sa.text(
-            f"select {', '.join(LEDGER_COLUMNS)} from mail_deliveries "  # noqa: S608
-            "where business_date = :d"), {"d": business_date.isoformat()})]
+        rows = [dict(row._mapping) for row in conn.execute(
+            statement("plans/mail_deliveries_ledger_rows.sql"), {"d": business_date.isoformat()})]
         if sa.inspect(conn).has_table("plan_deliveries"):
             rows.extend(_legacy_rows(conn, business_date))
     return rows
@@ -391,6 +394,7 @@ def _legacy_rows(conn: sa.Connection, business_date: date) -> Iterable[dict[str,
     """What the ledger before ``mail_deliveries`` recorded: accepted deliveries, per content."""
     columns = {c["name"] for c in sa.inspect(conn).get_columns("plan_deliveries")}
     kind = "document_kind" if "document_kind" in columns else f"'{PLAN}'"
+    # stays inline: the kind column exists only in later versions of the old table (inspector)
     for row in conn.execute(sa.text(
         f"select {kind}, manager_id, content_sha256, transport, recipient_sha256, "  # noqa: S608
         "message_id from plan_deliveries where business_date = :d"),
@@ -656,23 +660,15 @@ def _as_datetime(value: Any) -> datetime:
 
 
 def _insert(engine: sa.Engine, business_date: date, row: dict[str, Any], run_id: str | None):
-    columns = [*LEDGER_COLUMNS, "business_date"]
     values = {**row, "business_date": business_date.isoformat(), "run_id": run_id}
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            f"insert into mail_deliveries ({', '.join(columns)}) "  # noqa: S608
-            f"values ({', '.join(':' + c for c in columns)})"), values)
+        conn.execute(statement("plans/mail_deliveries_insert.sql"), values)
 
 
 def _update(engine: sa.Engine, business_date: date, row: dict[str, Any], status: str,
             in_doubt: bool, failure: str | None) -> None:
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "update mail_deliveries set status = :status, attempts = attempts + 1, "
-            "in_doubt = case when :in_doubt = 1 then 1 else in_doubt end, "
-            "accepted_at = :accepted_at where business_date = :d and document_kind = :kind "
-            "and document_key = :key and content_sha256 = :sha and transport = :transport "
-            "and recipient_sha256 = :rsha and sequence = :seq"),
+        conn.execute(statement("plans/mail_deliveries_update_outcome.sql"),
             {"status": status, "in_doubt": int(in_doubt),
              "accepted_at": _now() if status == "accepted" else None,
              "d": business_date.isoformat(), "kind": row["document_kind"],
@@ -683,10 +679,7 @@ def _update(engine: sa.Engine, business_date: date, row: dict[str, Any], status:
 
 def _set_status(engine: sa.Engine, business_date: date, row: dict[str, Any], status: str):
     with engine.begin() as conn:
-        conn.execute(sa.text(
-            "update mail_deliveries set status = :status where business_date = :d and "
-            "document_kind = :kind and document_key = :key and content_sha256 = :sha and "
-            "transport = :transport and recipient_sha256 = :rsha and sequence = :seq"),
+        conn.execute(statement("plans/mail_deliveries_update_status.sql"),
             {"status": status, "d": business_date.isoformat(), "kind": row["document_kind"],
              "key": row["document_key"], "sha": row["content_sha256"],
              "transport": row["transport"], "rsha": row["recipient_sha256"],
@@ -704,10 +697,7 @@ def _record_withheld(engine: sa.Engine, business_date: date, item: Item, transpo
         "requested_by": None, "intent_at": _now(), "run_id": run_id,
     }
     with engine.begin() as conn:
-        exists = conn.execute(sa.text(
-            "select 1 from mail_deliveries where business_date = :d and document_kind = :kind "
-            "and document_key = :key and content_sha256 = :sha and transport = :transport "
-            "and recipient_sha256 = '' and sequence = 0"),
+        exists = conn.execute(statement("plans/mail_deliveries_withheld_exists.sql"),
             {"d": business_date.isoformat(), "kind": item.kind, "key": item.key,
              "sha": item.content_sha256, "transport": transport}).first()
     if not exists:

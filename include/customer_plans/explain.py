@@ -12,15 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from customer_plans.db import make_engine
+from customer_plans.db import make_engine, statement
 
+# each part of the answer: the table it reads (absent: no answer) and its SQL file
 _QUERIES = {
-    "segment": "select * from segments where business_date = :business_date "
-    "and customer_id = :customer_id",
-    "contacts": "select * from plan_contacts where business_date = :business_date "
-    "and customer_id = :customer_id",
-    "exclusions": "select * from plan_exclusions where business_date = :business_date "
-    "and customer_id = :customer_id order by reason_code",
+    "segment": ("segments", "plans/segments_for_customer.sql"),
+    "contacts": ("plan_contacts", "plans/plan_contacts_for_customer.sql"),
+    "exclusions": ("plan_exclusions", "plans/plan_exclusions_for_customer.sql"),
 }
 _JSON_COLUMNS = {"churn_signals", "opportunities", "explanation", "reasons", "dropped_reasons"}
 
@@ -40,11 +38,8 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
 def _delivery(conn: sa.Connection, business_date: str, list_id: str) -> dict[str, Any] | None:
     """The latest ledger row of the list the customer is on: how far it got, to whom (kind)."""
     kind = "pool" if list_id.startswith("POOL-") else "plan"
-    row = conn.execute(sa.text(
-        "select status, transport, recipient_kind, reason, in_doubt, message_id "
-        "from mail_deliveries where business_date = :d and document_kind = :kind and "
-        "document_key = :key order by intent_at desc, sequence desc limit 1"),
-        {"d": business_date, "kind": kind, "key": list_id}).first()
+    row = conn.execute(statement("plans/mail_deliveries_latest_for_document.sql"),
+                       {"d": business_date, "kind": kind, "key": list_id}).first()
     return _decode(dict(row._mapping)) if row else None
 
 
@@ -55,12 +50,11 @@ def explain_customer(plans_db_url: str, business_date: date, customer_id: str) -
     answer: dict[str, Any] = {"business_date": params["business_date"], "customer_id": customer_id}
     inspector = sa.inspect(engine)
     with engine.connect() as conn:
-        for name, sql in _QUERIES.items():
-            table = sql.split(" from ")[1].split()[0]
+        for name, (table, sql_file) in _QUERIES.items():
             if not inspector.has_table(table):
                 answer[name] = None
                 continue
-            rows = [_decode(dict(r._mapping)) for r in conn.execute(sa.text(sql), params)]
+            rows = [_decode(dict(r._mapping)) for r in conn.execute(statement(sql_file), params)]
             answer[name] = rows[0] if name == "segment" and rows else (rows or None)
         if answer["contacts"] and inspector.has_table("mail_deliveries"):
             answer["delivery"] = _delivery(conn, params["business_date"],

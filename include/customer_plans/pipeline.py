@@ -84,7 +84,7 @@ def assign(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, An
         return nothing
     return run_assignment(
         ctx.staging_dir, ctx.settings.plans_db_url, ctx.business_date, ctx.rules(),
-        branch_ids=branch_ids,
+        branch_ids=branch_ids, talking_points_path=ctx.settings.talking_points_path,
     )
 
 
@@ -141,14 +141,14 @@ def deliver(
 
     The delivery mode is the setting ``delivery_mode``: ``outbox`` writes ``.eml`` files;
     ``smtp`` sends through ``smtp`` (``mail.SmtpSettings``; the Airflow task passes the
-    ``smtp_plans`` connection's), else ``CUSTOMER_PLANS_SMTP_URL``, else it is an error.
+    ``smtp_plans`` connection's), else the setting ``smtp_url`` (``CUSTOMER_PLANS_SMTP_URL``),
+    else it is an error. The sender is the setting ``mail_from``, else the relay's, else
+    ``DEFAULT_SENDER``; the waits between attempts are the setting ``smtp_retry_delays``.
     Raises ``DeliveryIncomplete`` when messages are still pending after the retries.
     """
-    import os
-
     if (nothing := serves_no_plan(ctx)) is not None:
         return nothing
-    from customer_plans.deliver import DEFAULT_SENDER, RETRY_DELAYS, deliver_documents
+    from customer_plans.deliver import DEFAULT_SENDER, deliver_documents
     from customer_plans.mail import (
         OutboxTransport,
         SmtpSettings,
@@ -157,8 +157,8 @@ def deliver(
     )
 
     if ctx.settings.delivery_mode == "smtp":
-        if smtp is None and os.environ.get("CUSTOMER_PLANS_SMTP_URL", "").strip():
-            smtp = SmtpSettings.from_url(os.environ["CUSTOMER_PLANS_SMTP_URL"])
+        if smtp is None and ctx.settings.smtp_url:
+            smtp = SmtpSettings.from_url(ctx.settings.smtp_url)
         if smtp is None:
             raise TransportConfigError(
                 "the delivery mode is smtp (CUSTOMER_PLANS_DELIVERY) but no mail server is "
@@ -167,19 +167,13 @@ def deliver(
         transport = SmtpTransport(smtp)
     else:
         transport = OutboxTransport(ctx.outbox_dir)
-    sender = (os.environ.get("CUSTOMER_PLANS_MAIL_FROM", "").strip()
+    sender = (ctx.settings.mail_from
               or (smtp.sender if smtp is not None else None) or DEFAULT_SENDER)
-    delays_text = os.environ.get("CUSTOMER_PLANS_SMTP_RETRY_DELAYS", "").strip()
-    try:
-        delays = tuple(float(x) for x in delays_text.split(",")) if delays_text else RETRY_DELAYS
-    except ValueError:
-        raise TransportConfigError(
-            f"CUSTOMER_PLANS_SMTP_RETRY_DELAYS is {delays_text!r}: seconds between attempts, "
-            "comma-separated, like 2,5,15,30") from None
     return deliver_documents(
         ctx.business_date, ctx.plans_dir, ctx.staging_dir, ctx.settings.plans_db_url, transport,
         sender=sender, mail_domains=ctx.settings.mail_domains, dry_run=dry_run, resend=resend,
-        run_id=run_id, retry_delays=delays, fence=fence, plan_date=ctx.plan_date,
+        run_id=run_id, retry_delays=ctx.settings.smtp_retry_delays, fence=fence,
+        plan_date=ctx.plan_date,
     )
 
 

@@ -6,7 +6,7 @@ import json
 
 import sqlalchemy as sa
 
-from customer_plans.db import make_engine
+from customer_plans.db import make_engine, statement
 from customer_plans.run_context import RunContext
 
 
@@ -22,33 +22,23 @@ def run_summary(ctx: RunContext) -> dict:
     inspector = sa.inspect(engine)
     with engine.connect() as conn:
         if inspector.has_table("segments"):
-            rows = conn.execute(sa.text(
-                "select tier_code, count(*) from segments where business_date = :business_date "
-                "group by tier_code order by count(*) desc"), bd).fetchall()
+            rows = conn.execute(statement("plans/segments_count_by_tier.sql"), bd).fetchall()
             out["customers_by_tier"] = {tier: n for tier, n in rows}
-            rows = conn.execute(sa.text(
-                "select churn_level, count(*) from segments where business_date = :business_date "
-                "group by churn_level"), bd).fetchall()
+            rows = conn.execute(statement("plans/segments_count_by_churn_level.sql"),
+                                bd).fetchall()
             out["churn_risk"] = {level: n for level, n in rows}
         if inspector.has_table("plan_contacts"):
-            rows = conn.execute(sa.text(
-                "select status, count(*), count(distinct manager_id) from plan_contacts "
-                "where business_date = :business_date group by status"), bd).fetchall()
+            rows = conn.execute(statement("plans/plan_contacts_count_by_status.sql"),
+                                bd).fetchall()
             out["contacts"] = {status: {"contacts": n, "managers": m} for status, n, m in rows}
         if inspector.has_table("plan_exclusions"):
-            out["exclusions"] = conn.execute(sa.text(
-                "select count(*) from plan_exclusions where business_date = :business_date"),
-                bd).scalar()
-            pools = conn.execute(sa.text(
-                "select count(distinct manager_id), count(*), "
-                "sum(case when priority_level = 1 then 1 else 0 end) from plan_contacts "
-                "where business_date = :business_date and manager_id like 'POOL-%'"), bd).first()
+            out["exclusions"] = conn.execute(statement("plans/plan_exclusions_count.sql"),
+                                             bd).scalar()
+            pools = conn.execute(statement("plans/plan_contacts_pool_counts.sql"), bd).first()
             out["pools"] = {"lists": int(pools[0] or 0), "contacts": int(pools[1] or 0),
                             "level_1": int(pools[2] or 0)}
-            taken = conn.execute(sa.text(
-                "select count(*), sum(case when priority_level = 1 then 1 else 0 end) "
-                "from plan_contacts where business_date = :business_date "
-                "and assignment = 'pool_takeover'"), bd).first()
+            taken = conn.execute(statement("plans/plan_contacts_taken_over_counts.sql"),
+                                 bd).first()
             out["pools"].update(taken_over=int(taken[0] or 0),
                                 taken_over_level_1=int(taken[1] or 0))
         out["deliveries"] = _deliveries(conn, inspector, bd)
@@ -84,16 +74,14 @@ def _deliveries(conn: sa.Connection, inspector: sa.Inspector, bd: dict) -> dict:
     if inspector.has_table("plan_deliveries"):  # the ledger before mail_deliveries
         columns = {column["name"] for column in inspector.get_columns("plan_deliveries")}
         kind = "document_kind" if "document_kind" in columns else "'plan'"
+        # stays inline: whether the old table has the kind column is read from the inspector
         for document_kind, transport, n in conn.execute(sa.text(
             f"select {kind}, transport, count(*) from plan_deliveries "  # noqa: S608
             f"where business_date = :business_date group by {kind}, transport"), bd):
             out[DELIVERY_KINDS.get(document_kind, "plans")] += int(n)
             out["transports"].append(transport)
     if inspector.has_table("mail_deliveries"):
-        rows = conn.execute(sa.text(
-            "select document_kind, document_key, status, reason, in_doubt, recipient_kind, "
-            "transport, intent_at from mail_deliveries where business_date = :business_date "
-            "order by intent_at, sequence"), bd).fetchall()
+        rows = conn.execute(statement("plans/mail_deliveries_timeline.sql"), bd).fetchall()
         latest: dict = {}
         for kind, key, status, reason, in_doubt, recipient_kind, transport, _at in rows:
             out["transports"].append(transport)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from airflow.sdk import BaseNotifier
@@ -44,19 +43,19 @@ def send_to_operators(subject: str, body: str, log) -> None:
 
     from customer_plans_airflow.connections import has_connection
 
-    recipients = os.environ.get("CUSTOMER_PLANS_OPERATORS_EMAIL", "")
-    if has_connection(ALERT_CONN_ID) and recipients:
+    settings = load_settings()
+    if has_connection(ALERT_CONN_ID) and settings.operators_email:
         from airflow.providers.smtp.hooks.smtp import SmtpHook
 
         with SmtpHook(smtp_conn_id=ALERT_CONN_ID) as hook:
             hook.send_email_smtp(
-                to=[r.strip() for r in recipients.split(",") if r.strip()],
+                to=list(settings.operators_email),
                 subject=subject,
                 html_content=f"<pre>{_escape(body)}</pre>",
-                from_email=os.environ.get("CUSTOMER_PLANS_MAIL_FROM"),
+                from_email=settings.mail_from,
             )
         return
-    path = write_alert(Path(load_settings().output_dir) / "alerts", subject, body)
+    path = write_alert(Path(settings.output_dir) / "alerts", subject, body)
     log.warning("No %s connection or recipients: alert written to %s", ALERT_CONN_ID, path)
 
 

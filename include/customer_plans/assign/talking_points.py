@@ -18,9 +18,8 @@ import yaml
 
 from customer_plans.assign.text import join
 from customer_plans.rules import ASSIGNMENT_REASON_CODES
-from customer_plans.settings import CONFIG_DIR
+from customer_plans.settings import DEFAULT_TALKING_POINTS_PATH  # Settings.talking_points_path
 
-DEFAULT_TALKING_POINTS_PATH = CONFIG_DIR / "talking_points.yaml"
 LANGUAGES = ("en", "zh")
 PARTS = ("label", "reason", "talk")
 

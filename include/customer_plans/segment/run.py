@@ -11,10 +11,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from customer_plans.db import bulk_insert, make_engine, run_script
+from customer_plans.db import bulk_insert, make_engine, run_script, statement
 from customer_plans.rules import Rules
 from customer_plans.segment.core import DATE_COLUMNS, SEGMENT_COLUMNS, segment_with_history
 from customer_plans.segment.history import read_history
@@ -89,7 +88,7 @@ def write_segments(engine: Engine, frame: pd.DataFrame, business_date: date) -> 
     """Replace the business date's rows of ``segments`` with ``frame``, in one transaction."""
     run_script(engine, "plans/segments.sql")
     with engine.begin() as conn:
-        conn.execute(sa.text("delete from segments where business_date = :business_date"),
+        conn.execute(statement("plans/segments_delete_for_date.sql"),
                      {"business_date": business_date})
         for rows in _row_chunks(frame):
             bulk_insert(conn, "segments", SEGMENT_COLUMNS, rows)
