@@ -58,7 +58,11 @@ EXTRACTS: tuple[str, ...] = (
 # Column kinds: how a staging column is typed after reading.
 TEXT, DATE, TIMESTAMP, FLAG, COUNT, AMOUNT = "text", "date", "timestamp", "flag", "count", "amount"
 
-_WEEKLY_AUM = tuple((f"aum_w{week:02d}_cny", AMOUNT) for week in range(14))
+# the weekly AUM points of the balance sparkline: aum_w00_cny (the business date's week) back
+# to aum_w13_cny; the one definition staging, segmentation and render read
+WEEKS_OF_SPARKLINE = 14
+WEEKLY_AUM_COLUMNS = tuple(f"aum_w{week:02d}_cny" for week in range(WEEKS_OF_SPARKLINE))
+_WEEKLY_AUM = tuple((column, AMOUNT) for column in WEEKLY_AUM_COLUMNS)
 
 # Columns of every staging extract, in the order of docs/pipeline.md, with their kind.
 EXTRACT_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -157,7 +161,6 @@ EXTRACT_SOURCES: dict[str, tuple[str, ...]] = {
 HISTORY_DAYS = 97            # the 7-day average ending 90 days ago starts 96 days back
 RECENT_CONTACT_DAYS = 35
 ACCOUNT_CLOSED_KEEP_DAYS = 90
-WEEKS_OF_SPARKLINE = 14
 
 # Backoff before retry 1, 2, ...: seconds (the DAG retries the task on top of this).
 RETRY_DELAYS_SECONDS: tuple[float, ...] = (2.0, 8.0)

@@ -104,8 +104,9 @@ class Grid(_Strict):
 
 
 class ManNeed(_Strict):
+    # an idle current balance is a need at the one threshold of the idle-balance opportunity
+    # (opportunities.idle_current_balance_min_cny): one decision, one number
     maturity_within_days: int = Field(ge=0)
-    idle_current_balance_min_cny: float = Field(ge=0)
     enquiry_within_days: int = Field(ge=0)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 from markupsafe import Markup
 
+from customer_plans.extract import WEEKLY_AUM_COLUMNS as WEEKLY_AUM_COLUMNS_NEWEST_FIRST
 from customer_plans.render import filters
 from customer_plans.render.masking import mask_account_number, mask_phone, scrub_text
 from customer_plans.render.messages import MESSAGES, language_of, translate, translate_or
@@ -36,7 +37,7 @@ from customer_plans.rules import DEFAULT_CURRENCY, Rules
 log = logging.getLogger(__name__)
 
 # customer_balances: AUM every 7 days, w00 = the business date, w13 = 91 days before
-WEEKLY_AUM_COLUMNS = [f"aum_w{week:02d}_cny" for week in range(13, -1, -1)]  # oldest first
+WEEKLY_AUM_COLUMNS = list(reversed(WEEKLY_AUM_COLUMNS_NEWEST_FIRST))  # oldest first
 # churn levels (segments.churn_level) that earn a customer an AUM sparkline on the plan
 SPARKLINE_CHURN_LEVELS = ("medium", "high")
 # the order channels are listed in a plan's summary (ties in count), most personal first

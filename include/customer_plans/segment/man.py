@@ -42,7 +42,8 @@ def compute_man(inputs: Inputs, rules: Rules) -> dict[str, object]:
     age = age_on(inputs.day, base["birth_date"].to_numpy())
     authority = (age >= man.authority_min_age) & base["is_primary_holder"].to_numpy()
     need_maturity = maturing_within(inputs, man.need.maturity_within_days)
-    need_idle = base["current_balance_cny"].to_numpy() >= man.need.idle_current_balance_min_cny
+    idle_min = rules.opportunities.idle_current_balance_min_cny
+    need_idle = base["current_balance_cny"].to_numpy() >= idle_min
     since_enquiry = days_between(inputs.day, base["last_enquiry_date"].to_numpy())
     need_enquiry = (since_enquiry >= 0) & (since_enquiry <= man.need.enquiry_within_days)
     need = need_maturity | need_idle | need_enquiry
