@@ -81,9 +81,13 @@ def test_retention_by_tier_and_churn_level(rules, tier, churn, expected, level):
     if expected:
         contact = one(contacts, "C1")
         assert contact["priority_level"] == level
-        # the two heaviest signals are quoted, not the whole list
-        assert "AUM down 32% in 90 days; salary stopped" in contact["talking_points_en"]
-        assert "dormant" not in contact["talking_points_en"]
+        # the two heaviest signals are stated for the manager, not the whole list
+        reason = json.loads(contact["reasons"])[0]
+        assert "AUM down 32% in 90 days; salary stopped" in reason["text_en"]
+        assert "dormant" not in reason["text_en"]
+        # and what to say to the customer never cites what the monitoring saw
+        for said in (contact["talking_points_en"], contact["talking_points_zh"]):
+            assert "32%" not in said and "salary" not in said and "代发" not in said
         assert contact["channel"] == ("visit" if expected == "retention_top_tier" else "phone")
 
 
@@ -262,3 +266,33 @@ def test_holiday_greeting_on_a_working_day_is_not_moved(tmp_path):
     bank = Bank(business_date=date(2026, 11, 24)).manager("M1").customer("GOLD")
     contact = one(run(bank, rules)[0], "GOLD")
     assert "sent ahead" not in contact["talking_points_en"]
+
+
+def test_what_to_say_never_cites_monitored_transfers_scores_or_risk(rules):
+    transfer = {"code": "transfers_out", "value": 3050616, "weight": 40,
+                "text_en": "CNY 3,050,616 transferred to other banks in 30 days",
+                "text_zh": "近30天转出他行3,050,616元"}
+    bank = Bank().manager("M1")
+    bank.customer("TOP", tier="private", churn_level="high", churn_score=88.0,
+                  signals=[transfer])
+    bank.customer("MID", tier="gold", churn_level="high", churn_score=77.0, signals=[transfer])
+    contacts, _, _ = run(bank, rules)
+    for customer_id in ("TOP", "MID"):
+        contact = one(contacts, customer_id)
+        reason = json.loads(contact["reasons"])[0]
+        assert "3,050,616" in reason["text_en"] and "转出他行" in reason["text_zh"]
+        for said in (contact["talking_points_en"], contact["talking_points_zh"]):
+            for internal in ("3,050,616", "转出", "transferred", "88", "77", "risk", "风险"):
+                assert internal not in said, (customer_id, internal, said)
+
+
+def test_a_talking_point_citing_an_internal_fact_is_refused_at_load(tmp_path):
+    from customer_plans.assign.talking_points import TalkingPointsError, load_talking_points
+    from customer_plans.settings import DEFAULT_TALKING_POINTS_PATH
+
+    raw = yaml.safe_load(DEFAULT_TALKING_POINTS_PATH.read_text(encoding="utf-8"))
+    raw["reasons"]["retention"]["talk"]["zh"] = "我们注意到：{signals}。"
+    path = tmp_path / "talking_points.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(TalkingPointsError, match=r"retention\.talk\.zh uses \['signals'\]"):
+        load_talking_points(path)

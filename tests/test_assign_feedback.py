@@ -64,10 +64,12 @@ def test_deferred_contacts_come_back_the_next_day(rules):
     carried = json.loads(contact["reasons"])[0]
     assert carried["facts"]["previous_status"] == "deferred"
     assert carried["facts"]["from_date"] == "2026-11-19"
-    assert "Planned on 19 Nov and not done yet (deferred for capacity): Idle balance." in \
-        contact["talking_points_en"]
-    assert "11月19日计划的联络尚未完成（因联络量已满顺延）：闲置资金。" in \
+    assert ("Planned on 19 Nov and not done yet (deferred for capacity): pick it up as the "
+            "reason above says.") in contact["talking_points_en"]
+    assert "11月19日计划的联络尚未完成（因联络量已满顺延）：请按上方原因跟进。" in \
         contact["talking_points_zh"]
+    # the earlier reasons are for the manager: stated in the reason line
+    assert "Idle balance" in carried["text_en"] and "闲置资金" in carried["text_zh"]
     assert feedback.set_index("manager_id").loc["M1", "carried_over_count"] == 1
 
 

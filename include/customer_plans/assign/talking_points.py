@@ -42,6 +42,12 @@ FACTS: dict[str, tuple[str, ...]] = {
     "post_sale_follow_up": ("purchase_date", "days"),
 }
 
+# facts for the manager's eyes only: what the bank's monitoring saw (transfers out, balance
+# trends, complaints), scores and risk levels, and earlier reasons (which may hold them). A
+# reason line may state them; a talking point is what the manager says to the customer, and
+# never cites them
+INTERNAL_FACTS = frozenset({"signals", "churn_score", "previous_reasons"})
+
 # the facts each clause may use
 CLAUSE_FACTS: dict[str, tuple[str, ...]] = {
     "rate": ("rate",),
@@ -145,6 +151,13 @@ def load_talking_points(path: Path | str | None = None) -> TalkingPoints:
                            () if part == "label" else FACTS[code])
             for part in PARTS
         }
+        for lang, template in reasons[code]["talk"].items():
+            internal = sorted(set(placeholders(template)) & INTERNAL_FACTS)
+            if internal:
+                raise TalkingPointsError(
+                    f"{where} reasons.{code}.talk.{lang} uses {internal}: what the bank's "
+                    "monitoring saw, scores and risk levels are for the manager (the reason "
+                    "line), never for what is said to the customer")
     raw_clauses = data.get("clauses") or {}
     missing = [name for name in CLAUSE_FACTS if name not in raw_clauses]
     if missing:
