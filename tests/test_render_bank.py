@@ -97,3 +97,19 @@ def test_a_rollup_reads_in_its_heads_language(bank_plans, business_date, rules):
     for branch in build_branch_contexts(older, business_date, rules):
         managers = inputs.managers[inputs.managers["branch_id"] == branch.branch_id]
         assert branch.locale == majority_locale(managers)
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<!--.*?-->", " ", html, flags=re.S)
+    html = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_sentences_give_dates_in_the_readers_words_and_no_codes_in_chinese(bank_plans):
+    # an ISO date, or an English code word among Chinese characters, is a reader-facing slip
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}")
+    code_in_chinese = re.compile(r"[\u4e00-\u9fff（，：；][a-z_]{3,}[）\u4e00-\u9fff，；。]")
+    for path in sorted(bank_plans["dir"].rglob("*.html")):
+        text = _visible_text(path.read_text(encoding="utf-8"))
+        assert not iso.findall(text), (path.name, iso.findall(text)[:3])
+        assert not code_in_chinese.findall(text), (path.name, code_in_chinese.findall(text)[:3])

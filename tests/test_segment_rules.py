@@ -332,7 +332,7 @@ def test_churn_signal_fires_exactly_at_its_threshold(rules, code, fires, kwargs)
      "CNY 320,000 transferred to other banks in 90 days (45% of AUM)",
      "90天转出他行320,000元（占资产45%）", 320_000),
     ({"accounts": NEUTRAL_ACCOUNTS + [{**TD, "maturity_date": ago(15)}]},
-     "time deposit matured on 2026-11-05, not renewed", "定期存款于2026-11-05到期未续作", 1),
+     "time deposit matured on 5 Nov 2026, not renewed", "定期存款于2026年11月5日到期未续作", 1),
 ])
 def test_churn_signal_texts_and_values(rules, kwargs, text_en, text_zh, value):
     row = segment_one(rules, **kwargs)
@@ -426,3 +426,16 @@ def test_closed_customer_has_no_opportunities(rules):
     row = segment_one(rules, customer={"closed_date": ago(1), "birth_date": date(1970, 11, 20)},
                       balances=flat_balances(200_000, current_balance_cny=150_000))
     assert row["lifecycle_stage"] == "lost" and row["opportunities"] == []
+
+
+def test_a_complaint_signal_names_its_category_and_date_in_the_readers_words(rules):
+    row = segment_one(rules, complaints=[{"opened_date": ago(200), "category": "staff"}])
+    signal = row["signals"]["complaint"]
+    opened = BD - timedelta(days=200)
+    zh_date = f"{opened.year}年{opened.month}月{opened.day}日"
+    assert signal["text_zh"] == f"未结投诉（员工服务），自{zh_date}起"
+    assert signal["text_en"] == f"open complaint (staff conduct) since {opened.day} " \
+        f"{opened.strftime('%b')} {opened.year}"
+    # a category the bank added shows as the source wrote it
+    row = segment_one(rules, complaints=[{"opened_date": ago(5), "category": "网点环境"}])
+    assert "（网点环境）" in row["signals"]["complaint"]["text_zh"]

@@ -155,7 +155,7 @@ def _not_renewed(inputs: Inputs, within_days: int, groups: Mapping[str, list[str
     at = latest_lapsed["pos"].to_numpy()
     more = count[at] - 1
     end_days = latest_lapsed["end_date"].to_numpy(dtype="datetime64[D]")
-    date_text = js.day_text(end_days)
+    date_en, date_zh = js.day_text_in(end_days, "en"), js.day_text_in(end_days, "zh")
     matured_flag = latest_lapsed["matured"].to_numpy(dtype=bool)
     kinds = latest_lapsed["kind_code"].to_numpy()
     vocabulary = inputs.product_kinds
@@ -165,8 +165,8 @@ def _not_renewed(inputs: Inputs, within_days: int, groups: Mapping[str, list[str
         at, js.integer(count[at]),
         js.join([js.pick(kind_labels(vocabulary, "en"), kinds),
                  js.if_else(matured_flag, " matured", " closed"),
-                 " on ", date_text, ", not renewed", more_en]),
-        js.join([js.pick(kind_labels(vocabulary, "zh"), kinds), "于", date_text,
+                 " on ", date_en, ", not renewed", more_en]),
+        js.join([js.pick(kind_labels(vocabulary, "zh"), kinds), "于", date_zh,
                  js.if_else(matured_flag, "到期未续作", "销户未续作"), more_zh]),
         {"date": js.day(end_days),
          "product_kind": js.string(js.pick(json_body(vocabulary), kinds),
@@ -197,6 +197,14 @@ def open_complaints(inputs: Inputs) -> pd.DataFrame:
     return complaints[is_open]
 
 
+def _category_labels(codes: pd.Series, language: str) -> pd.Series:
+    from customer_plans.assign.talking_points import shipped_talking_points
+
+    table = shipped_talking_points().label_table("complaint_category", language)
+    codes = codes.astype("object")
+    return codes.map(lambda code: table.get(code, code) if isinstance(code, str) else code)
+
+
 def _complaint(inputs: Inputs, recent_days: int) -> _Signal:
     complaints = inputs.complaints
     day = inputs.day
@@ -214,15 +222,19 @@ def _complaint(inputs: Inputs, recent_days: int) -> _Signal:
                                ascending=[True, False, False, True]).drop_duplicates("pos")
     at = top["pos"].to_numpy()
     top_open = top["is_open"].to_numpy()
-    category = js.escape(js.text(top["category"]))  # free text from the source
-    opened_text = js.day_text(top["opened_date"].to_numpy())
-    closed_text = js.day_text(top["closed_date"].to_numpy())
+    # the category in the reader's words (the catalogue's labels; a category the bank
+    # added shows as the source wrote it)
+    category_en = js.escape(js.text(_category_labels(top["category"], "en")))
+    category_zh = js.escape(js.text(_category_labels(top["category"], "zh")))
+    opened, closed = top["opened_date"].to_numpy(), top["closed_date"].to_numpy()
+    opened_en, opened_zh = js.day_text_in(opened, "en"), js.day_text_in(opened, "zh")
+    closed_en, closed_zh = js.day_text_in(closed, "en"), js.day_text_in(closed, "zh")
     return _Signal(
         at, js.integer(open_count[at]),
-        js.if_else(top_open, js.join(["open complaint (", category, ") since ", opened_text]),
-                   js.join(["complaint (", category, ") closed on ", closed_text])),
-        js.if_else(top_open, js.join(["未结投诉（", category, "），自", opened_text, "起"]),
-                   js.join(["近期投诉（", category, "）已于", closed_text, "结案"])),
+        js.if_else(top_open, js.join(["open complaint (", category_en, ") since ", opened_en]),
+                   js.join(["complaint (", category_en, ") closed on ", closed_en])),
+        js.if_else(top_open, js.join(["未结投诉（", category_zh, "），自", opened_zh, "起"]),
+                   js.join(["近期投诉（", category_zh, "）已于", closed_zh, "结案"])),
         {"open": js.integer(top_open)},
     )
 

@@ -106,10 +106,25 @@ def string(values: pd.Series | pa.Array | np.ndarray, free_text: bool = True) ->
     return pc.fill_null(quoted, _literal(NULL))
 
 
-def day_text(values: np.ndarray) -> pa.Array:
-    """ISO date text (``2026-11-20``) for display; NaT becomes an empty string."""
-    as_text = pc.cast(pa.array(np.asarray(values, dtype="datetime64[D]")), STR)
-    return pc.fill_null(as_text, _literal(""))
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_text_in(values: np.ndarray, lang: str) -> pa.Array:
+    """A date for a sentence in the reader's language: ``29 Oct 2026`` / ``2026年10月29日``
+    (never ISO inside a sentence); NaT becomes an empty string."""
+    stamps = pd.DatetimeIndex(np.asarray(values, dtype="datetime64[D]"))
+    known = ~stamps.isna()
+    year = np.where(known, stamps.year.fillna(0), 0).astype(np.int64).astype(str)
+    month = np.where(known, stamps.month.fillna(1), 1).astype(np.int64)
+    day_ = np.where(known, stamps.day.fillna(1), 1).astype(np.int64).astype(str)
+    if lang == "zh":
+        out = np.char.add(np.char.add(np.char.add(np.char.add(year, "年"), month.astype(str)),
+                                      np.char.add("月", day_)), "日")
+    else:
+        out = np.char.add(np.char.add(np.char.add(day_, " "),
+                                      np.asarray(_MONTHS_EN, dtype=object)[month - 1].astype(str)),
+                          np.char.add(" ", year))
+    return pa.array(np.where(known, out, "").astype(object), type=STR)
 
 
 def day(values: np.ndarray) -> pa.Array:

@@ -60,9 +60,10 @@ def _reasons(rule: str, at: np.ndarray, facts: dict[str, np.ndarray], rules: Rul
         return facts[name][at]
 
     if rule == "lost_closed":
-        closed = js.day_text(pick("closed_date"))
-        en = js.join(["relationship closed on ", closed, f" -> {en_stage}"])
-        zh = js.join(["客户已于", closed, f"销户 → {zh_stage}"])
+        closed = pick("closed_date")
+        en = js.join(["relationship closed on ", js.day_text_in(closed, "en"),
+                      f" -> {en_stage}"])
+        zh = js.join(["客户已于", js.day_text_in(closed, "zh"), f"销户 → {zh_stage}"])
     elif rule == "lost_no_accounts":
         en = js.constant(f"no open account -> {en_stage}", k)
         zh = js.constant(f"无有效账户 → {zh_stage}", k)
