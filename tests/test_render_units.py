@@ -289,3 +289,17 @@ def test_known_quality_warnings_read_in_the_managers_language():
         "Customers without a manager: 3 (assigned to the branch pool)",
         "Open accounts without a balance on the business date: 2 (counted as 0)",
     )
+
+
+def test_an_amount_the_sentence_already_gives_is_not_printed_again_at_another_precision():
+    from customer_plans.render.context import _reason_views
+
+    reasons = [{"code": "maturity_due", "level": 1, "facts": {"amount_cny": 471_600.0},
+                "text_zh": "定期存款47.16万元将于11月20日到期",
+                "text_en": "Time deposit of CNY 471,600 matures on 20 Nov"}]
+    (zh,) = _reason_views(reasons, "zh", "zh_CN")
+    (en,) = _reason_views(reasons, "en", "en")
+    assert zh.facts == () and en.facts == ()
+    other = [{**reasons[0], "facts": {"amount_cny": 300_000.0}}]
+    (zh_other,) = _reason_views(other, "zh", "zh_CN")
+    assert [label for label, _ in zh_other.facts] == ["金额"]

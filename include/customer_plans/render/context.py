@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -433,7 +434,25 @@ def _already_said(key: str, value: Any, shown: str, text: str) -> bool:
         candidates |= {f"{number:g}", f"{number:,.0f}", f"{number:.1f}", f"{number / 10_000:g}万"}
     elif isinstance(value, str):
         candidates.add(value)
-    return any(candidate and candidate in text for candidate in candidates)
+    if any(candidate and candidate in text for candidate in candidates):
+        return True
+    # an amount the sentence gives at another precision (47.16万元 for 471,600): the same
+    # amount, not a second fact, so it is not printed again beside it
+    if key.endswith("_cny") and isinstance(value, int | float) and not isinstance(value, bool):
+        amount = abs(float(value))
+        return any(abs(stated - amount) <= max(amount * 0.006, 1.0)
+                   for stated in _amounts_in(text))
+    return False
+
+
+_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿)?")
+
+
+def _amounts_in(text: str) -> list[float]:
+    """Every number in ``text``, with 万 / 亿 applied."""
+    scale = {"万": 1e4, "亿": 1e8}
+    return [float(number.replace(",", "")) * scale.get(unit or "", 1.0)
+            for number, unit in _AMOUNT.findall(text)]
 
 
 def _reason_views(
