@@ -177,3 +177,25 @@ def test_without_a_previous_plan_the_completion_rate_is_null(rules):
     row = feedback.iloc[0]
     assert pd.isna(row["completion_rate"]) and pd.isna(row["planned_yesterday"])
     assert row["previous_business_date"] is None
+
+
+def test_a_holiday_week_does_not_expire_or_lose_a_deferred_contact(bank_rules):
+    # deferred on the plan for Wed 30 Sep (business date 29 Sep); 1-7 October are China's
+    # National Day holidays, so the next plan is for Thu 8 Oct (business date 7 Oct): the
+    # contact comes back then, eight calendar days but one working day later
+    before = date(2026, 9, 29)
+    after = date(2026, 10, 7)
+    deferred = run(Bank(business_date=before).manager("M1", calls=0).customer(
+        "C1", opportunities=IDLE), bank_rules)[0]
+    assert one(deferred, "C1")["status"] == "deferred"
+    bank = Bank(business_date=after).manager("M1").customer("C1", opportunities=IDLE)
+    contacts, exclusions, _ = run(bank, bank_rules, carry_over=deferred)
+    assert reasons_of(contacts, "C1") == ["carried_over", "idle_balance"]
+    assert "carry_over_expired" not in set(exclusions["reason_code"])
+    # and the run's lookback reaches that plan across the holiday
+    from customer_plans.workdays import BankCalendar
+
+    calendar = BankCalendar.from_rules(bank_rules)
+    lookback = bank_rules.assignment.previous_plan_lookback_days
+    assert calendar.working_days_back(after, lookback) <= before
+    assert calendar.working_days_between(before, after) == 1

@@ -122,3 +122,21 @@ class BankCalendar:
         return (f"{following} is not a working day: the run of {business_date} serves no plan "
                 f"date; the next working day, {nxt}, is planned from the business date "
                 f"{self.serving_business_date(nxt)}")
+
+    def working_days_back(self, day: date, count: int) -> date:
+        """The date ``count`` working days before ``day`` (a plan's lookback across holidays:
+        after a week off, the last plan before it is still "the previous plan")."""
+        found, candidate = 0, day
+        for _ in range(count * 7 + MAX_DAYS_OFF):
+            if found >= count:
+                break
+            candidate -= timedelta(days=1)
+            found += self.is_working_day(candidate)
+        return candidate
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """How many working days fall in ``(start, end]``: the plans worked since ``start``'s."""
+        if end <= start:
+            return 0
+        return sum(self.is_working_day(start + timedelta(days=i))
+                   for i in range(1, (end - start).days + 1))

@@ -43,8 +43,9 @@ FEEDBACK_COLUMNS = (
 
 
 def previous_plan(carry_over: pd.DataFrame | None, business_date: date,
-                  lookback_days: int) -> pd.DataFrame | None:
-    """The rows of the latest plan before ``business_date`` within the lookback, or None."""
+                  earliest_date: date) -> pd.DataFrame | None:
+    """The rows of the latest plan before ``business_date`` from ``earliest_date`` on (the
+    lookback, counted in working days by the caller), or None."""
     if carry_over is None or carry_over.empty:
         return None
     missing = [c for c in PREVIOUS_PLAN_COLUMNS if c not in carry_over.columns]
@@ -52,7 +53,7 @@ def previous_plan(carry_over: pd.DataFrame | None, business_date: date,
         raise AssignmentError(f"previous plan_contacts rows lack column(s) {', '.join(missing)}")
     days = to_day(carry_over["business_date"])
     today = np.datetime64(business_date, "D")
-    earliest = today - np.timedelta64(lookback_days, "D")
+    earliest = np.datetime64(earliest_date, "D")
     usable = (days < today) & (days >= earliest)
     if not usable.any():
         return None
@@ -111,7 +112,11 @@ def carried_reasons(ctx: Inputs, previous: pd.DataFrame | None
         return nothing
     first = rows["first_planned_date"].to_numpy(dtype="datetime64[D]")
     first = np.where(np.isnat(first), plan_day, first)
-    age = (ctx.day - first).astype("timedelta64[D]").astype(np.int64)
+    # age in working days (the plans worked since it was first planned), so a holiday week
+    # does not expire what nobody could have worked
+    ages = {day: ctx.calendar.working_days_between(day.astype(object), ctx.business_date)
+            for day in np.unique(first)}
+    age = np.array([ages[day] for day in first], dtype=np.int64)
     expired = age > rules.carry_over_max_days
 
     sizes = long.groupby("row", sort=True).size().reindex(rows.index).to_numpy()

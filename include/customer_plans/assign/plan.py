@@ -180,8 +180,10 @@ def assign_contacts(
     """
     ctx = build_inputs(segments, frames, business_date, rules,
                        talking_points or shipped_talking_points())
-    previous = previous_plan(carry_over, business_date,
-                             rules.assignment.previous_plan_lookback_days)
+    # the lookback counts working days: after a week of holidays the last plan before them
+    # is still the previous one, and its deferred contacts come back
+    previous = previous_plan(carry_over, business_date, ctx.calendar.working_days_back(
+        business_date, rules.assignment.previous_plan_lookback_days))
     carried, expired, carried_rows = carried_reasons(ctx, previous)
     candidates = build_candidates(ctx, carried)
     kept, dropped = apply_exclusions(candidates, ctx)

@@ -40,6 +40,7 @@ from customer_plans.batching import balanced_batches
 from customer_plans.db import bulk_insert, make_engine, run_script
 from customer_plans.rules import Rules
 from customer_plans.staging import read_frame, read_quarantine
+from customer_plans.workdays import BankCalendar
 
 log = logging.getLogger(__name__)
 
@@ -259,9 +260,12 @@ def run_assignment(staging_dir: Path | str, plans_db_url: str, business_date: da
                     f"plans DB table segments has no rows for business date {business_date}; "
                     "run the segment stage for that date first")
             segments = read_segments(conn, business_date, batch, home_managers)
-            previous = read_previous_plan(conn, business_date,
-                                          rules.assignment.previous_plan_lookback_days, batch,
-                                          home_managers)
+            # the lookback counts working days: after a week of holidays the last plan before
+            # them is still the previous one, and its deferred contacts come back
+            calendar = BankCalendar.from_rules(rules)
+            lookback = (business_date - calendar.working_days_back(
+                business_date, rules.assignment.previous_plan_lookback_days)).days
+            previous = read_previous_plan(conn, business_date, lookback, batch, home_managers)
         known = to_text(segments["customer_id"])
         for name in ("customers", "accounts", "complaints", "recent_contacts"):
             frames[name] = frames[name][member(frames[name]["customer_id"], known)]
