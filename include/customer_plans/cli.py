@@ -104,16 +104,11 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     import json
 
     from customer_plans.pipeline import RunContext, run_all
-    from customer_plans.runlock import acquire, check_held, cli_holder, release
+    from customer_plans.runlock import holding
 
     ctx = RunContext(args.business_date)
-    holder = cli_holder()
-    acquire(ctx.settings.plans_db_url, ctx.business_date, holder)
-    try:
-        summary = run_all(
-            ctx, fence=lambda: check_held(ctx.settings.plans_db_url, ctx.business_date, holder))
-    finally:
-        release(ctx.settings.plans_db_url, ctx.business_date, holder)
+    with holding(ctx.settings.plans_db_url, ctx.business_date) as (_holder, fence):
+        summary = run_all(ctx, fence=fence)
     print(json.dumps({"segment": summary["segment"], "deliver": summary["deliver"],
                       "record": summary["record"]}, ensure_ascii=False, indent=2, default=str))
     return 0
@@ -187,7 +182,7 @@ def _run_deliver(args: argparse.Namespace) -> int:
 
     from customer_plans.deliver import Resend
     from customer_plans.pipeline import RunContext, deliver
-    from customer_plans.runlock import acquire, check_held, cli_holder, release
+    from customer_plans.runlock import holding
 
     resend = None
     if args.resend_manager or args.resend_branch:
@@ -198,14 +193,9 @@ def _run_deliver(args: argparse.Namespace) -> int:
         resend = Resend(args.requested_by.strip(), tuple(args.resend_manager),
                         tuple(args.resend_branch))
     ctx = RunContext(args.business_date)
-    holder = cli_holder()
-    acquire(ctx.settings.plans_db_url, ctx.business_date, holder)
-    try:
-        result = deliver(
-            ctx, dry_run=args.dry_run, resend=resend, run_id=f"cli:{holder.pid}",
-            fence=lambda: check_held(ctx.settings.plans_db_url, ctx.business_date, holder))
-    finally:
-        release(ctx.settings.plans_db_url, ctx.business_date, holder)
+    with holding(ctx.settings.plans_db_url, ctx.business_date) as (holder, fence):
+        result = deliver(ctx, dry_run=args.dry_run, resend=resend, run_id=f"cli:{holder.pid}",
+                         fence=fence)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 

@@ -46,16 +46,17 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
+from customer_plans.assign.coverage import POOL_PREFIX
 from customer_plans.db import make_engine, run_script, statement
 from customer_plans.mail import (
     DeliveryError,
     Envelope,
-    OutboxTransport,
     PermanentRefusal,
     TransientFailure,
     TransportConfigError,
 )
 from customer_plans.recipients import check_address, header_text
+from customer_plans.render.messages import language_of
 from customer_plans.settings import DEFAULT_SMTP_RETRY_DELAYS
 from customer_plans.staging import read_frame
 
@@ -69,7 +70,6 @@ POOL = "pool"
 KINDS = (PLAN, BRANCH_ROLLUP, POOL)
 # roll-ups are rendered to, and written to the outbox in, this subfolder
 ROLLUPS_FOLDER = "branches"
-POOL_PREFIX = "POOL-"
 MANAGER = "manager"
 BRANCH_HEAD = "branch_head"
 # seconds between attempts at a message after a transient failure (then the run stops);
@@ -174,10 +174,6 @@ class Item:
     def label(self) -> str:
         """What the document is, for logs and alerts: kind and id, no personal data."""
         return f"{self.kind} {self.key}"
-
-
-def language_of(locale: object) -> str:
-    return "zh" if str(locale or "").lower().startswith("zh") else "en"
 
 
 def _content_sha(html_path: Path, pdf_path: Path) -> str:
@@ -529,7 +525,7 @@ def _run(
             tally.add(item, "withheld")
             tally.withheld.append({"document": item.label, "reason": item.problem})
             if not dry_run:
-                _record_withheld(engine, business_date, item, name, run_id)
+                _record_withheld(engine, business_date, item, name, run_id, rows)
             continue
         recipient_sha = hashlib.sha256(item.address.lower().encode()).hexdigest()
         mine = [r for r in rows if r["document_kind"] == item.kind
@@ -600,7 +596,7 @@ def _run(
         if outcome == "maybe":
             outcome = "sending"
         status = outcome if outcome in ("accepted", "refused", "deferred") else "sending"
-        _update(engine, business_date, row, status, in_doubt, stopped)
+        _update(engine, business_date, row, status, in_doubt)
         row["status"] = status
         if status == "accepted":
             tally.add(item, "sent")
@@ -665,29 +661,33 @@ def _insert(engine: sa.Engine, business_date: date, row: dict[str, Any], run_id:
         conn.execute(statement("plans/mail_deliveries_insert.sql"), values)
 
 
+def _row_key(business_date: date, row: dict[str, Any]) -> dict[str, Any]:
+    """The bind values naming one ledger row (its primary key)."""
+    return {"d": business_date.isoformat(), "kind": row["document_kind"],
+            "key": row["document_key"], "sha": row["content_sha256"],
+            "transport": row["transport"], "rsha": row["recipient_sha256"],
+            "seq": row["sequence"]}
+
+
 def _update(engine: sa.Engine, business_date: date, row: dict[str, Any], status: str,
-            in_doubt: bool, failure: str | None) -> None:
+            in_doubt: bool) -> None:
     with engine.begin() as conn:
-        conn.execute(statement("plans/mail_deliveries_update_outcome.sql"),
-            {"status": status, "in_doubt": int(in_doubt),
-             "accepted_at": _now() if status == "accepted" else None,
-             "d": business_date.isoformat(), "kind": row["document_kind"],
-             "key": row["document_key"], "sha": row["content_sha256"],
-             "transport": row["transport"], "rsha": row["recipient_sha256"],
-             "seq": row["sequence"]})
+        conn.execute(statement("plans/mail_deliveries_update_outcome.sql"), {
+            "status": status, "in_doubt": int(in_doubt),
+            "accepted_at": _now() if status == "accepted" else None,
+            **_row_key(business_date, row)})
 
 
 def _set_status(engine: sa.Engine, business_date: date, row: dict[str, Any], status: str):
     with engine.begin() as conn:
         conn.execute(statement("plans/mail_deliveries_update_status.sql"),
-            {"status": status, "d": business_date.isoformat(), "kind": row["document_kind"],
-             "key": row["document_key"], "sha": row["content_sha256"],
-             "transport": row["transport"], "rsha": row["recipient_sha256"],
-             "seq": row["sequence"]})
+                     {"status": status, **_row_key(business_date, row)})
 
 
 def _record_withheld(engine: sa.Engine, business_date: date, item: Item, transport: str,
-                     run_id: str | None) -> None:
+                     run_id: str | None, rows: list[dict[str, Any]]) -> None:
+    """Record once (per version of the document and transport) that no one may receive it;
+    ``rows`` is the date's ledger as read at the start of the run."""
     row = {
         "document_kind": item.kind, "document_key": item.key,
         "content_sha256": item.content_sha256, "transport": transport, "recipient_sha256": "",
@@ -696,12 +696,11 @@ def _record_withheld(engine: sa.Engine, business_date: date, item: Item, transpo
         "reason": item.problem[:32], "status": "withheld", "in_doubt": 0, "attempts": 0,
         "requested_by": None, "intent_at": _now(), "run_id": run_id,
     }
-    with engine.begin() as conn:
-        exists = conn.execute(statement("plans/mail_deliveries_withheld_exists.sql"),
-            {"d": business_date.isoformat(), "kind": item.kind, "key": item.key,
-             "sha": item.content_sha256, "transport": transport}).first()
-    if not exists:
-        _insert(engine, business_date, row, run_id)
+    key = _row_key(business_date, row)
+    if any(_row_key(business_date, known) == key for known in rows):
+        return
+    _insert(engine, business_date, row, run_id)
+    rows.append(row)
 
 
 def _result(tally: Tally, skipped: Counter, transport: str, dry_run: bool,
@@ -727,6 +726,3 @@ def _result(tally: Tally, skipped: Counter, transport: str, dry_run: bool,
         "last_failure": tally.last_failure,
     }
 
-
-def outbox_transport(outbox_dir: Path) -> OutboxTransport:
-    return OutboxTransport(outbox_dir)

@@ -372,3 +372,16 @@ def force_unlock(plans_db: str | Engine, business_date: date | str) -> Holder | 
             f"Business date {business_date.isoformat()}: its run lock kept changing hands "
             "while being freed; try again."
         )
+
+
+@contextmanager
+def holding(plans_db: str, business_date: date | str,
+            holder: Holder | None = None) -> Iterator[tuple[Holder, Callable[[], None]]]:
+    """Hold the date for the ``with`` block (this process by default), released however it
+    ends; yields the holder and a fence that raises ``LockLostError`` once it lost the date."""
+    holder = holder or cli_holder()
+    acquire(plans_db, business_date, holder)
+    try:
+        yield holder, lambda: check_held(plans_db, business_date, holder)
+    finally:
+        release(plans_db, business_date, holder)
