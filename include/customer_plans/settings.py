@@ -27,6 +27,9 @@ SQL_DIR = INCLUDE_DIR / "sql"
 TEMPLATES_DIR = INCLUDE_DIR / "templates"
 CONFIG_DIR = INCLUDE_DIR / "config"
 DEFAULT_RULES_PATH = CONFIG_DIR / "rules.yaml"
+# the languages readers read (customer_plans.words.languages) and their gettext catalogues
+LANGUAGES_PATH = CONFIG_DIR / "languages.yaml"
+LOCALE_DIR = INCLUDE_DIR / "locale"
 # the talking-point templates the assign stage fills (customer_plans.assign.talking_points)
 DEFAULT_TALKING_POINTS_PATH = CONFIG_DIR / "talking_points.yaml"
 
