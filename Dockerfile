@@ -18,6 +18,8 @@ COPY include ./include
 RUN uv sync --frozen --no-dev --extra celery
 # the print font (a GB2312 subset of the system's Noto Sans CJK SC, customer_plans.render.fonts)
 RUN python -m customer_plans.render.fonts
+# the compiled message catalogues (include/locale/<language>/LC_MESSAGES/messages.mo)
+RUN pybabel compile -D messages -d include/locale
 COPY dags ./dags
 COPY plugins ./plugins
 RUN mkdir -p /opt/airflow /opt/customer-plans/output && chown -R airflow /opt/airflow /opt/customer-plans/output

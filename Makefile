@@ -27,7 +27,7 @@ PRINT_FONT_SOURCES := $(wildcard $(shell for style in Regular Bold; do \
 	fc-match -f '%{file}\n' "Noto Sans CJK SC:style=$$style" 2>/dev/null; done))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps demo test airflow-ui celery-start celery-run celery-stop lint bench clean
+.PHONY: help locale extract-messages setup system-deps demo test airflow-ui celery-start celery-run celery-stop lint bench clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -50,7 +50,22 @@ $(PRINT_FONT): $(VENV)/.synced include/customer_plans/render/fonts.py $(PRINT_FO
 	$(BIN)/python -m customer_plans.render.fonts
 	@touch $@
 
-setup: $(VENV)/.synced system-deps $(PRINT_FONT)  ## create .venv with the locked dependencies, system packages and the print font
+# the compiled message catalogues, one per language with a catalogue (include/locale)
+LOCALE_PO := $(wildcard include/locale/*/LC_MESSAGES/messages.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
+
+include/locale/%/LC_MESSAGES/messages.mo: include/locale/%/LC_MESSAGES/messages.po $(VENV)/.synced
+	$(BIN)/pybabel compile --statistics -D messages -d include/locale -l $*
+
+locale: $(LOCALE_MO)  ## compile the message catalogues (pybabel compile)
+
+extract-messages: $(VENV)/.synced  ## after a change of wording: extract the messages of templates, code and codes, merge them into every language's catalogue
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+		--project customer-plans --version 1 -c TRANSLATORS: -o include/locale/messages.pot .
+	$(BIN)/pybabel update -i include/locale/messages.pot -d include/locale -D messages \
+		--no-fuzzy-matching --ignore-obsolete --no-location
+
+setup: $(VENV)/.synced system-deps $(PRINT_FONT) $(LOCALE_MO)  ## create .venv with the locked dependencies, system packages, the print font and the compiled catalogues
 	@$(AIRFLOW_ENV) && mkdir -p "$$AIRFLOW_HOME" && airflow db migrate > "$$AIRFLOW_HOME/migrate.log" 2>&1 \
 		|| { cat "$$AIRFLOW_HOME/migrate.log"; exit 1; }
 	@$(AIRFLOW_ENV) && airflow pools set core_banking 4 "Concurrent queries against the core banking system" > /dev/null

@@ -119,6 +119,15 @@ def nightly_customer_plans():
 
             raise AirflowFailException(
                 "a resend needs requested_by: who asks for it is recorded in the ledger")
+        from customer_plans.pipeline import check_words
+        from customer_plans.words import CatalogueError
+
+        try:  # a word a plan needs missing from a language's catalogue: fail, no retry
+            check_words(run_context(business_date.isoformat()))
+        except CatalogueError as exc:
+            from airflow.sdk.exceptions import AirflowFailException
+
+            raise AirflowFailException(str(exc)) from None
         from customer_plans_airflow.runlock import claim_business_date
 
         claim_business_date(business_date.isoformat())

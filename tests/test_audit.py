@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from customer_plans.audit import record_run, verify_run
+from customer_plans.audit import record_run, verify_run, words_files
 from customer_plans.pipeline import RunContext
 from customer_plans.settings import load_settings
 from customer_plans.staging import write_frame
@@ -92,44 +92,37 @@ def test_another_output_folder_is_not_confused(ctx, tmp_path):
     assert verify_run(other) == ["no record for business date 2026-11-18"]
 
 
-def test_the_talking_points_in_force_are_hashed_and_kept_beside_the_manifest(ctx):
+def test_the_words_in_force_are_hashed_and_kept_beside_the_manifest(ctx):
     record_run(ctx, {"run_id": "manual__1"})
     manifest = json.loads((ctx.audit_dir / "manifest.json").read_text(encoding="utf-8"))
-    shipped = ctx.settings.talking_points_path.read_bytes()
-    sha = hashlib.sha256(shipped).hexdigest()
-    assert manifest["talking_points"] == {"sha256": sha,
-                                          "copy": f"talking-points-{sha[:12]}.yaml"}
-    assert (ctx.audit_dir / f"talking-points-{sha[:12]}.yaml").read_bytes() == shipped
+    files = words_files()
+    assert set(manifest["words"]) == set(files)
+    assert {"languages.yaml", "en/messages.po", "zh_CN/messages.po"} <= set(files)
+    for name, path in files.items():
+        shipped = path.read_bytes()
+        sha = hashlib.sha256(shipped).hexdigest()
+        assert manifest["words"][name]["sha256"] == sha
+        assert (ctx.audit_dir / manifest["words"][name]["copy"]).read_bytes() == shipped
     assert verify_run(ctx) == []
 
 
-def test_the_talking_points_file_of_the_settings_is_the_one_recorded(ctx, tmp_path):
-    points = tmp_path / "talking_points.yaml"
-    points.write_bytes(ctx.settings.talking_points_path.read_bytes() + b"\n# local wording\n")
-    local = replace(ctx, settings=replace(ctx.settings, talking_points_path=points))
-    record_run(local, {"run_id": "manual__1"})
-    manifest = json.loads((ctx.audit_dir / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["talking_points"]["sha256"] == hashlib.sha256(points.read_bytes()).hexdigest()
-    assert verify_run(local) == []
-
-
-def test_a_changed_copy_of_the_talking_points_is_found(ctx):
+def test_a_changed_copy_of_a_catalogue_is_found(ctx):
     record_run(ctx, {"run_id": "manual__1"})
     manifest = json.loads((ctx.audit_dir / "manifest.json").read_text(encoding="utf-8"))
-    copy = ctx.audit_dir / manifest["talking_points"]["copy"]
-    copy.write_text(copy.read_text(encoding="utf-8").replace("talk", "tlak", 1), encoding="utf-8")
-    assert verify_run(ctx) == ["the recorded copy of the talking points file has changed"]
+    copy = ctx.audit_dir / manifest["words"]["zh_CN/messages.po"]["copy"]
+    copy.write_text(copy.read_text(encoding="utf-8").replace("面访", "电话", 1), encoding="utf-8")
+    assert verify_run(ctx) == ["the recorded copy of the zh_CN/messages.po file has changed"]
     copy.unlink()
-    assert verify_run(ctx) == ["the recorded copy of the talking points file is missing"]
+    assert verify_run(ctx) == ["the recorded copy of the zh_CN/messages.po file is missing"]
 
 
-def test_a_record_made_before_talking_points_were_kept_still_verifies(ctx):
+def test_a_record_made_before_the_words_were_kept_still_verifies(ctx):
     record_run(ctx, {"run_id": "manual__1"})
     engine = sa.create_engine(ctx.settings.plans_db_url)
     with engine.begin() as conn:
         body = conn.exec_driver_sql("select manifest_json from run_audit").scalar_one()
         old = json.loads(body)
-        del old["talking_points"]
+        del old["words"]
         old_body = json.dumps(old, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         conn.exec_driver_sql(
             "update run_audit set manifest_json = ?, manifest_sha256 = ?",

@@ -25,11 +25,16 @@ def test_embedded_defaults_are_sqlite_files_in_the_project():
     assert settings.locale == "zh_CN"
 
 
-def test_the_banks_locale_is_a_setting_and_an_unknown_one_is_refused():
+def test_the_banks_locale_is_a_setting_and_one_naming_no_language_fails_at_start_up(
+        bank_rules):
+    from customer_plans.words import CatalogueError
+    from customer_plans.words.check import check_words
+
     assert load_settings({"CUSTOMER_PLANS_LOCALE": "en"}).locale == "en"
-    with pytest.raises(ValueError, match="CUSTOMER_PLANS_LOCALE is 'fr_FR'; the bank's locale "
-                                         "must be one of zh_CN, en"):
-        load_settings({"CUSTOMER_PLANS_LOCALE": "fr_FR"})
+    locale = load_settings({"CUSTOMER_PLANS_LOCALE": "fr_FR"}).locale
+    with pytest.raises(CatalogueError, match="CUSTOMER_PLANS_LOCALE='fr_FR' is none of the "
+                                             "configured languages en, zh_CN"):
+        check_words(bank_rules, bank_locale=locale)
 
 
 def test_environment_overrides(tmp_path):

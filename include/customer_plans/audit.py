@@ -1,8 +1,8 @@
 """What an auditor needs: the inputs, rules and outputs of every run, and proof they did not change.
 
 ``record_run`` writes a manifest for the business date: the SHA-256 and row count of
-every staged extract, the rules file and the talking-points file in force (a copy of each
-is kept beside the manifest), the data-quality results, a content hash of the business
+every staged extract, the rules file, the languages file and the message catalogues in
+force (a copy of each is kept beside the manifest), the data-quality results, a content hash of the business
 date's rows in every plans table (segments, contacts and the reasons for each,
 exclusions, feedback, deliveries), and the hash of every plan file. Each manifest also
 carries the hash of the manifest recorded before it, so the records form a chain: changing any
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from customer_plans.db import make_engine, run_script, statement
 from customer_plans.files import sha256_file, write_bytes_atomic
+from customer_plans.settings import LANGUAGES_PATH, LOCALE_DIR
 
 if TYPE_CHECKING:
     from customer_plans.run_context import RunContext
@@ -110,8 +111,6 @@ def build_manifest(ctx: RunContext) -> dict[str, Any]:
         name: {"sha256": sha, "rows": _parquet_rows(ctx.staging_dir / name)}
         for name, sha in _files(ctx.staging_dir, "*.parquet").items()
     }
-    # the templates the assign stage filled (the setting talking_points_path)
-    points_sha = sha256_file(ctx.settings.talking_points_path)
     return {
         "business_date": ctx.business_date.isoformat(),
         "rules": {
@@ -119,10 +118,10 @@ def build_manifest(ctx: RunContext) -> dict[str, Any]:
             "sha256": rules.content_hash,
             "copy": f"rules-{rules.content_hash[:12]}.yaml",
         },
-        "talking_points": {
-            "sha256": points_sha,
-            "copy": f"talking-points-{points_sha[:12]}.yaml",
-        },
+        # every word the plans were written in: the languages file and each catalogue
+        "words": {name: {"sha256": (sha := sha256_file(path)),
+                         "copy": f"words-{sha[:12]}-{name.replace('/', '-')}"}
+                  for name, path in words_files().items()},
         "inputs": inputs,
         "quality": {"summary": quality_summary, "files": _files(ctx.quality_dir)},
         "tables": {name: fp for name, fp in tables.items() if fp is not None},
@@ -130,6 +129,15 @@ def build_manifest(ctx: RunContext) -> dict[str, Any]:
         "outbox": _files(ctx.outbox_dir),
         "deliveries": deliveries,
     }
+
+
+def words_files() -> dict[str, Path]:
+    """The files the plans' words come from: the languages file and each language's
+    catalogue (``customer_plans.words``), by a name the manifest keeps them under."""
+    files = {"languages.yaml": LANGUAGES_PATH}
+    for po in sorted(LOCALE_DIR.glob("*/LC_MESSAGES/messages.po")):
+        files[f"{po.parts[-3]}/messages.po"] = po
+    return files
 
 
 def delivery_counts(engine: sa.Engine, business_date: date) -> dict[str, Any]:
@@ -158,15 +166,18 @@ def record_run(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:
     rules_copy = ctx.audit_dir / manifest["rules"]["copy"]
     if not rules_copy.exists():
         shutil.copyfile(ctx.settings.rules_path, rules_copy)
-    points_copy = ctx.audit_dir / manifest["talking_points"]["copy"]
-    if not points_copy.exists():
+    sources = words_files()
+    for name, entry in manifest["words"].items():
+        copy = ctx.audit_dir / entry["copy"]
+        if copy.exists():
+            continue
         # the bytes that were hashed, or none: a copy must match its manifest entry
-        data = ctx.settings.talking_points_path.read_bytes()
-        if _sha256_bytes(data) != manifest["talking_points"]["sha256"]:
+        data = sources[name].read_bytes()
+        if _sha256_bytes(data) != entry["sha256"]:
             raise RuntimeError(
-                f"the talking points file {ctx.settings.talking_points_path} changed while the "
-                f"run for {ctx.business_date} was being recorded: record it again")
-        write_bytes_atomic(points_copy, data)
+                f"the words file {sources[name]} changed while the run for "
+                f"{ctx.business_date} was being recorded: record it again")
+        write_bytes_atomic(copy, data)
 
     engine = make_engine(ctx.settings.plans_db_url)
     run_script(engine, "plans/run_audit.sql")
@@ -249,13 +260,16 @@ def verify_run(ctx: RunContext) -> list[str]:
                 )
         if latest["rules"]["sha256"] != sha256_file(ctx.audit_dir / latest["rules"]["copy"]):
             problems.append("the recorded copy of the rules file has changed")
-        points = latest.get("talking_points")  # absent from records made before it was kept
-        if points is not None:
-            points_copy = ctx.audit_dir / points["copy"]
-            if not points_copy.is_file():
-                problems.append("the recorded copy of the talking points file is missing")
-            elif sha256_file(points_copy) != points["sha256"]:
-                problems.append("the recorded copy of the talking points file has changed")
+        # the words files (records before the catalogue kept the talking points file instead)
+        kept = dict(latest.get("words") or {})
+        if latest.get("talking_points") is not None:
+            kept["talking points"] = latest["talking_points"]
+        for name, entry in sorted(kept.items()):
+            copy = ctx.audit_dir / entry["copy"]
+            if not copy.is_file():
+                problems.append(f"the recorded copy of the {name} file is missing")
+            elif sha256_file(copy) != entry["sha256"]:
+                problems.append(f"the recorded copy of the {name} file has changed")
     finally:
         engine.dispose()
     return problems

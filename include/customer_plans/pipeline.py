@@ -26,6 +26,14 @@ def serves_no_plan(ctx: RunContext) -> dict[str, Any] | None:
             "serves_no_plan": reason}
 
 
+def check_words(ctx: RunContext) -> None:
+    """Fail before anything is read when a word the run may need has no entry in a configured
+    language's catalogue (``customer_plans.words.check``; once per process)."""
+    from customer_plans.words.check import check_words_once
+
+    check_words_once(ctx.rules(), ctx.settings.locale)
+
+
 def is_closed(ctx: RunContext) -> bool:
     from customer_plans.eod import is_business_date_closed
 
@@ -185,6 +193,7 @@ def record(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:
 
 def run_all(ctx: RunContext, render_batch_size: int = 50, fence=None) -> dict[str, Any]:
     """Run every stage in order without Airflow (CLI, benchmarks). Stops at the first failure."""
+    check_words(ctx)
     if not is_closed(ctx):
         raise RuntimeError(f"business date {ctx.business_date} is not closed in the core system")
     summary: dict[str, Any] = {"extract": [extract(ctx, name) for name in extract_names()]}

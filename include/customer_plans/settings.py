@@ -33,10 +33,8 @@ LOCALE_DIR = INCLUDE_DIR / "locale"
 # the talking-point templates the assign stage fills (customer_plans.assign.talking_points)
 DEFAULT_TALKING_POINTS_PATH = CONFIG_DIR / "talking_points.yaml"
 
-# The languages plans, roll-ups and emails are written in, as the source contract spells
-# them (managers.locale, branches.locale); the bank's own is the default for a reader
-# whose language is not on record.
-LOCALES = ("zh_CN", "en")
+# The bank's language (a configured language of LANGUAGES_PATH, or a roster locale naming
+# one): the language of a reader whose own is not on record.
 DEFAULT_LOCALE = "zh_CN"
 
 # The domains plans and roll-ups may be mailed to (the embedded default: the demo bank's).
@@ -128,11 +126,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     home = Path(env.get("CUSTOMER_PLANS_HOME", str(PROJECT_ROOT)))
     data_dir = home / "data"
     locale = env.get("CUSTOMER_PLANS_LOCALE", DEFAULT_LOCALE)
-    if locale not in LOCALES:
-        raise SettingsError(
-            f"CUSTOMER_PLANS_LOCALE is {locale!r}; the bank's locale must be one of "
-            f"{', '.join(LOCALES)}"
-        )
+    # whether it names a configured language is the start-up check's (customer_plans.words.
+    # check): reading the languages file here would weigh on every parse of the DAG file
     domains = tuple(
         d.strip().lower() for d in env.get("CUSTOMER_PLANS_MAIL_DOMAINS", "").split(",")
         if d.strip()

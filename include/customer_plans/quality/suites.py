@@ -35,7 +35,8 @@ from customer_plans.extract import (
 from customer_plans.quality.findings import Severity
 from customer_plans.recipients import DOMAIN_NOT_ALLOWED, MISSING, NOT_AN_ADDRESS, check_address
 from customer_plans.rules import PRODUCT_KINDS, Rules
-from customer_plans.settings import DEFAULT_MAIL_DOMAINS, LOCALES
+from customer_plans.settings import DEFAULT_MAIL_DOMAINS
+from customer_plans.words.languages import shipped_languages
 
 # Plausible ages: a birth date after the business date or more than this many years before
 # it is impossible and the customer is quarantined. (A data sanity bound, not a business
@@ -398,7 +399,7 @@ def branches_suite(b: SuiteBuilder) -> None:
     b.not_null("head_email", severity="warning",
                problem="{count} branches without a head email: their roll-ups cannot be sent")
     b.addresses("head_email", "branches", "their roll-ups are not emailed")
-    b.accepted("locale", LOCALES, severity="warning")
+    b.accepted("locale", shipped_languages().accepted_locales(), severity="warning")
 
 
 def managers_suite(b: SuiteBuilder) -> None:

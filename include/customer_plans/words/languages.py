@@ -57,14 +57,18 @@ class Languages:
     def codes(self) -> tuple[str, ...]:
         return tuple(self.by_code)
 
-    def choose(self, locale: str | None) -> Language:
-        """The language a reader with this roster ``locale`` reads."""
+    def find(self, locale: str | None) -> Language | None:
+        """The language this roster ``locale`` names, or None."""
         key = _normal(locale)
         if key:
             for language in self.by_code.values():
                 if key == _normal(language.code) or key in language.matches:
                     return language
-        return self.by_code[self.default]
+        return None
+
+    def choose(self, locale: str | None) -> Language:
+        """The language a reader with this roster ``locale`` reads (else the default)."""
+        return self.find(locale) or self.by_code[self.default]
 
     def accepted_locales(self) -> tuple[str, ...]:
         """Every roster ``locale`` value that names a language (for the quality gate)."""
