@@ -20,11 +20,15 @@ DEMO_MANAGERS ?= 100
 DEMO_BRANCHES ?= 10
 DEMO_BUSINESS_DATE ?= 2026-11-19
 PYTEST_ARGS ?=
-# the print font, built from the system CJK font (customer_plans.render.fonts), and the font
-# files it is cut from: a newer system font (an upgrade) means a rebuild
+# the print fonts, one per family the languages file names (print_font), built from the system
+# CJK fonts by customer_plans.render.fonts (which builds every stale family; this file stands
+# for them all), and the font files they are cut from (every print_font source): a newer
+# system font (an upgrade) or another languages file means a rebuild of what changed
 PRINT_FONT := include/templates/plans/fonts/PlanSansSC-Regular.ttf
-PRINT_FONT_SOURCES := $(wildcard $(shell for style in Regular Bold; do \
-	fc-match -f '%{file}\n' "Noto Sans CJK SC:style=$$style" 2>/dev/null; done))
+PRINT_FONT_SOURCES := $(wildcard $(shell sed 's/\#.*//' include/config/languages.yaml \
+	| grep -o 'source: *[^,}]*' | sed 's/source: *//; s/ *$$//' | tr -d "\"'" | sort -u \
+	| while read -r family; do for style in Regular Bold; do \
+	fc-match -f '%{file}\n' "$$family:style=$$style" 2>/dev/null; done; done))
 
 .DEFAULT_GOAL := help
 .PHONY: help locale extract-messages setup system-deps demo test airflow-ui celery-start celery-run celery-stop lint bench clean
@@ -45,8 +49,8 @@ system-deps:  ## install the CJK font, PDF tools and Pango the plans need, and C
 
 # the module rebuilds only what is stale (touch: make need not ask again); it needs the system
 # font, hence after system-deps (order-only: system-deps is phony)
-$(PRINT_FONT): $(VENV)/.synced include/customer_plans/render/fonts.py $(PRINT_FONT_SOURCES) \
-		| system-deps
+$(PRINT_FONT): $(VENV)/.synced include/customer_plans/render/fonts.py \
+		include/config/languages.yaml $(PRINT_FONT_SOURCES) | system-deps
 	$(BIN)/python -m customer_plans.render.fonts
 	@touch $@
 
@@ -63,7 +67,7 @@ extract-messages: $(VENV)/.synced  ## after a change of wording: extract the mes
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
 		--project customer-plans --version 1 -c TRANSLATORS: -o include/locale/messages.pot .
 	$(BIN)/pybabel update -i include/locale/messages.pot -d include/locale -D messages \
-		--no-fuzzy-matching --ignore-obsolete --no-location
+		--no-fuzzy-matching --ignore-obsolete
 
 setup: $(VENV)/.synced system-deps $(PRINT_FONT) $(LOCALE_MO)  ## create .venv with the locked dependencies, system packages, the print font and the compiled catalogues
 	@$(AIRFLOW_ENV) && mkdir -p "$$AIRFLOW_HOME" && airflow db migrate > "$$AIRFLOW_HOME/migrate.log" 2>&1 \

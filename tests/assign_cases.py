@@ -151,3 +151,22 @@ def one(contacts: pd.DataFrame, customer_id: str) -> pd.Series:
     rows = contacts.loc[contacts["customer_id"] == customer_id]
     assert len(rows) == 1, f"expected {customer_id} once, found {len(rows)}"
     return rows.iloc[0]
+
+
+def stored_reasons(contact: pd.Series) -> list[dict]:
+    """A contact's reasons as stored: ``{"code", "level", "facts"}`` each."""
+    return json.loads(contact["reasons"])
+
+
+def spoken(contact: pd.Series, rules, language: str):
+    """A contact's reasons in a language's words (what render prints), most urgent first."""
+    from customer_plans.words import words_in
+    from customer_plans.words.reasons import reason_words
+
+    return [reason_words(words_in(language), reason, currency=rules.currency, rules=rules)
+            for reason in stored_reasons(contact)]
+
+
+def said(contact: pd.Series, rules, language: str) -> str:
+    """What the manager is told to say for all of a contact's reasons, one line each."""
+    return "\n".join(words.say for words in spoken(contact, rules, language))

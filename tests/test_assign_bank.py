@@ -9,9 +9,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from customer_plans.assign import run_assignment
+from customer_plans.assign.facts import REASON_FACTS
 from customer_plans.segment import run_segmentation
 from customer_plans.staging import staging_dir
+from customer_plans.words.languages import shipped_languages
 
+from tests.assign_cases import spoken
 from tests.quality_cases import stage
 
 
@@ -42,11 +45,12 @@ def test_the_generated_bank_gets_plans(assigned):
     assert len(contacts) > 50
     assert contacts["customer_id"].is_unique
     assert set(contacts["priority_level"]) <= {1, 2, 3}
-    assert (contacts["talking_points_en"].str.len() > 0).all()
-    assert (contacts["talking_points_zh"].str.len() > 0).all()
+    assert not [c for c in contacts.columns if c.startswith("talking_points")]
     for reasons in contacts["reasons"]:
         for reason in json.loads(reasons):
-            assert reason["text_en"] and reason["text_zh"] and reason["code"]
+            # codes and typed facts, as assignment declares them; no words
+            assert set(reason) == {"code", "level", "facts"}
+            assert list(reason["facts"]) == list(REASON_FACTS[reason["code"]])
     assert summaries[1]["previous_business_date"] == summaries[0]["business_date"]
 
 
@@ -86,9 +90,11 @@ def test_no_forbidden_customer_and_no_forbidden_phrase(assigned, rules):
         carried = row.carried_reason_codes if isinstance(row.carried_reason_codes, str) else ""
         codes |= set(carried.split())
         assert codes <= service, row.customer_id
+    # every reason of every contact, in every language, as render will print it
     phrases = [p.lower() for p in rules.assignment.forbidden_phrases]
-    for column in ("talking_points_en", "talking_points_zh", "reasons"):
-        text = "\n".join(contacts[column]).lower()
+    for language in shipped_languages().codes:
+        text = "\n".join(f"{w.label} {w.know} {w.say}" for _, contact in contacts.iterrows()
+                         for w in spoken(contact, rules, language)).lower()
         assert [p for p in phrases if p in text] == []
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.assign_cases import Bank, one, reasons_of, run
+from tests.assign_cases import Bank, one, reasons_of, run, spoken
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +84,9 @@ def test_open_complaint_turns_sales_into_service_recovery(rules):
     assert reasons_of(contacts, "C1") == ["service_recovery", "maturity_due"]
     contact = one(contacts, "C1")
     assert contact["channel"] == "phone"
-    assert "Do not offer any product" in contact["talking_points_en"]
-    assert "investment" not in contact["talking_points_en"]
+    recovery, maturity = spoken(contact, rules, "en")
+    assert "Do not offer any product" in recovery.say
+    assert "investment" not in recovery.say + maturity.say
     assert _exclusion(exclusions, "C1") == {"open_complaint": ["tier_upgrade", "idle_balance"]}
 
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from tests.assign_cases import Bank, one, reasons_of, run
+from tests.assign_cases import Bank, one, reasons_of, run, spoken
 
 YESTERDAY = date(2026, 11, 19)
 TODAY = date(2026, 11, 20)
@@ -62,14 +62,19 @@ def test_deferred_contacts_come_back_the_next_day(rules):
     assert contact["carried_reason_codes"] == "idle_balance"
     assert contact["first_planned_date"] == YESTERDAY
     carried = json.loads(contact["reasons"])[0]
-    assert carried["facts"]["previous_status"] == "deferred"
-    assert carried["facts"]["from_date"] == "2026-11-19"
-    assert ("Planned on 19 Nov and not done yet (deferred for capacity): pick it up as the "
-            "reason above says.") in contact["talking_points_en"]
-    assert "11月19日计划的联络尚未完成（因联络量已满顺延）：请按上方原因跟进。" in \
-        contact["talking_points_zh"]
-    # the earlier reasons are for the manager: stated in the reason line
-    assert "Idle balance" in carried["text_en"] and "闲置资金" in carried["text_zh"]
+    # codes and dates, never the earlier words
+    assert carried["facts"] == {
+        "from_date": "2026-11-19", "first_planned_date": "2026-11-19",
+        "previous_status": "deferred", "previous_level": 3, "previous_manager_id": "M1",
+        "previous_reasons": ["idle_balance"]}
+    english, chinese = (spoken(contact, rules, language)[0] for language in ("en", "zh_CN"))
+    assert english.say == ("Planned on 19 Nov 2026 and not done yet (deferred for capacity): "
+                           "pick it up as the reason above says.")
+    assert chinese.say == "2026年11月19日计划的联络尚未完成（因联络量已满顺延）：请按上方原因跟进。"
+    # the earlier reasons are for the manager: stated in the know line, by their labels
+    assert english.know == ("From the plan of 19 Nov 2026 (deferred for capacity): "
+                            "Idle balance")
+    assert "闲置资金" in chinese.know
     assert feedback.set_index("manager_id").loc["M1", "carried_over_count"] == 1
 
 

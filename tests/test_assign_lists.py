@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from customer_plans.assign.priority import tier_points, value_component
 
-from tests.assign_cases import Bank, one, reasons_of, run
+from tests.assign_cases import Bank, one, reasons_of, run, said, spoken
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +35,10 @@ def test_several_reasons_merge_into_one_contact_at_the_best_level(rules):
         "new_customer_follow_up"]
     reasons = json.loads(contact["reasons"])
     assert [r["level"] for r in reasons] == [1, 2, 2, 3, 3]
-    assert all(r["text_en"] and r["text_zh"] for r in reasons)
-    assert len(contact["talking_points_en"].split("\n")) == 5
-    assert len(contact["talking_points_zh"].split("\n")) == 5
+    # codes and typed facts only: the words are render's
+    assert all(set(r) == {"code", "level", "facts"} for r in reasons)
+    for language in ("en", "zh_CN"):
+        assert [w.code for w in spoken(contact, rules, language)] == [r["code"] for r in reasons]
 
 
 def test_levels_come_before_scores(rules):
@@ -303,7 +304,8 @@ def test_an_empty_day_gives_empty_tables_with_their_columns(rules):
     bank = Bank().manager("M1").customer("C1")
     contacts, exclusions, feedback = run(bank, rules)
     assert contacts.empty and exclusions.empty
-    assert "talking_points_zh" in contacts.columns and "reason_code" in exclusions.columns
+    assert "reasons" in contacts.columns and "reason_code" in exclusions.columns
+    assert not [c for c in contacts.columns if c.startswith("talking_points")]
     assert list(feedback["manager_id"]) == ["M1"]
     assert feedback["completion_rate"].isna().all()
 
@@ -312,8 +314,9 @@ def test_dates_are_relative_to_the_business_date(rules):
     bank = Bank(business_date=date(2026, 12, 29)).manager("M1")
     bank.customer("C1").maturity("C1", 3)
     contact = one(run(bank, rules)[0], "C1")
-    assert "1 Jan 2027" in contact["talking_points_en"]
-    assert "2027年1月1日" in contact["talking_points_zh"]
+    assert json.loads(contact["reasons"])[0]["facts"]["maturity_date"] == "2027-01-01"
+    assert "1 Jan 2027" in said(contact, rules, "en")
+    assert "2027年1月1日" in said(contact, rules, "zh_CN")
     assert contact["business_date"] == date(2026, 12, 29)
     assert contact["first_planned_date"] == date(2026, 12, 29)
     assert bank.business_date + timedelta(days=3) == date(2027, 1, 1)

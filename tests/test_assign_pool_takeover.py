@@ -450,7 +450,7 @@ def test_the_rollup_lists_the_pool_customers_and_what_happened_to_each(rules):
 
     b = _takeover_bank()
     (branch,) = _rollup_of(b, rules)
-    assert branch.lang == "zh"
+    assert branch.words.code == "zh_CN"
     lines = {line.customer_id: line for line in branch.pool_lines}
     assert set(lines) == {"URGENT", "N0", "P00", "P01", "P02", "P03"}
     assert (branch.pool_total, branch.pool_taken_over, branch.pool_by_backup,

@@ -146,10 +146,10 @@ def test_the_outbox_holds_one_complete_message_per_document_for_its_own_reader(t
     assert names == ["M001.eml", "M002.eml", "M003.eml", "POOL-BR1.eml", "branches/BR1.eml",
                      "branches/BR2.eml"]
     for name, address, subject in [
-        ("M001.eml", "m001@bank.example", "客户维护计划 2026-11-20 · 王芳"),
-        ("M002.eml", "m002@bank.example", "Customer plan for 2026-11-20 · Alice Chen"),
-        ("POOL-BR1.eml", "chen.jing@bank.example", "网点公共池客户名单 2026-11-20 · 城东支行"),
-        ("branches/BR2.eml", "grace.lin@bank.example", "Branch coverage for 2026-11-20"),
+        ("M001.eml", "m001@bank.example", "客户维护计划 2026年11月20日 · 王芳"),
+        ("M002.eml", "m002@bank.example", "Customer plan for 20 Nov 2026 · Alice Chen"),
+        ("POOL-BR1.eml", "chen.jing@bank.example", "网点公共池客户名单 2026年11月20日 · 城东支行"),
+        ("branches/BR2.eml", "grace.lin@bank.example", "Branch coverage for 20 Nov 2026"),
     ]:
         message = read_eml(outbox / name)
         assert [a.addr_spec for a in message["To"].addresses] == [address]
@@ -157,6 +157,51 @@ def test_the_outbox_holds_one_complete_message_per_document_for_its_own_reader(t
         assert_parts(message, Path(name).stem)
     pool = read_eml(outbox / "POOL-BR1.eml")
     assert "pool of BR1" in pool.get_body(("html",)).get_content()
+
+
+def plain_text(message) -> str:
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def test_each_reader_is_written_to_in_their_language_with_dates_in_their_words(tmp_path):
+    # BR1's head has no name on record: the greeting names the post, in the head's language
+    ctx = make_bank(tmp_path, branches={"head_name": [None, "Grace Lin", None]})
+    deliver(ctx)
+    outbox = ctx.outbox_dir
+    texts = {name: plain_text(read_eml(outbox / name)) for name in
+             ["M001.eml", "M002.eml", "POOL-BR1.eml", "branches/BR1.eml", "branches/BR2.eml"]}
+    assert texts["M001.eml"].startswith("王芳，您好：")
+    assert "附件是您 2026年11月20日 的客户维护计划（数据截至 2026年11月19日）" in texts["M001.eml"]
+    assert texts["M002.eml"].startswith("Dear Alice Chen,")
+    assert "customer plan for 20 Nov 2026 (data as of 19 Nov 2026)" in texts["M002.eml"]
+    assert texts["branches/BR1.eml"].startswith("网点负责人，您好：")
+    assert "城东支行 2026年11月20日 的网点客户维护概览" in texts["branches/BR1.eml"]
+    assert texts["POOL-BR1.eml"].startswith("网点负责人，您好：")
+    assert "公共池客户名单（数据截至 2026年11月19日）" in texts["POOL-BR1.eml"]
+    assert texts["branches/BR2.eml"].startswith("Dear Grace Lin,")
+    assert "West Lake Branch for 20 Nov 2026 (data as of 19 Nov 2026)" in texts[
+        "branches/BR2.eml"]
+    for name, text in texts.items():
+        subject = str(read_eml(outbox / name)["Subject"])
+        assert "2026-11-" not in text + subject, f"{name} shows an ISO date to its reader"
+
+
+def test_a_plan_forwarded_to_the_head_and_an_update_read_in_the_heads_language(tmp_path):
+    # M002 (English) has no usable address: their plan goes to BR2's head, who reads English;
+    # M001's plan, changed after it was sent, goes out again marked in Chinese
+    ctx = make_bank(tmp_path, managers={"email": ["m001@bank.example", None,
+                                                  "m003@bank.example", "m004@bank.example",
+                                                  "m005@bank.example"]})
+    deliver(ctx)
+    forwarded = read_eml(ctx.outbox_dir / "forwarded" / "M002.eml")
+    assert str(forwarded["Subject"]) == (
+        "For you to hand on: the customer plan of manager M002 for 20 Nov 2026")
+    assert plain_text(forwarded).startswith("Dear Grace Lin,\n\nThe roster has no usable bank "
+                                            "address for manager M002")
+    write_document(ctx.plans_dir, "M001", "corrected plan")
+    deliver(ctx)
+    assert str(read_eml(ctx.outbox_dir / "M001.eml")["Subject"]) == (
+        "【更新】客户维护计划 2026年11月20日 · 王芳")
 
 
 def test_a_rerun_sends_nothing_twice_and_a_changed_plan_goes_out_once_as_an_update(tmp_path):

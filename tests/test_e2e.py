@@ -229,13 +229,16 @@ def test_an_auditor_can_ask_why_a_customer_was_or_was_not_listed(nightly):
     listed = contacts.sort_values(["manager_id", "rank"]).iloc[0]
     answer = json.loads(_cli(home, "explain", "--business-date", BUSINESS_DATE,
                              "--customer-id", listed["customer_id"]).stdout)
-    assert answer["verdict"].startswith(f"listed for {listed['manager_id']}")
+    assert answer["words"]["verdict"].startswith(f"Listed for manager {listed['manager_id']}")
     assert answer["contacts"][0]["reasons"], "the reasons are part of the answer"
+    assert all(reason["label"] and reason["know"] for reason in answer["words"]["reasons"])
     exclusions = _plans_frame(home, "plan_exclusions")
     restricted = exclusions[exclusions["reason_code"] == "restricted"].iloc[0]
     answer = json.loads(_cli(home, "explain", "--business-date", BUSINESS_DATE,
                              "--customer-id", restricted["customer_id"]).stdout)
-    assert answer["verdict"].startswith("not listed:") and "restricted" in answer["verdict"]
+    assert answer["outcome"] == "not_listed"
+    assert "restricted" in [e["code"] for e in answer["words"]["exclusions"]]
+    assert "restricted list" in answer["words"]["verdict"]
 
 
 def test_verify_audit_command_reports_an_intact_record(nightly):
@@ -251,8 +254,9 @@ def test_a_pool_customer_is_explained_as_on_the_pool_list_sent_to_the_branch_hea
     row = pooled.sort_values(["manager_id", "rank"]).iloc[0]
     answer = json.loads(_cli(nightly["home"], "explain", "--business-date", BUSINESS_DATE,
                              "--customer-id", row["customer_id"]).stdout)
-    assert answer["verdict"].startswith(f"listed on the branch pool list {row['manager_id']}")
-    assert "the list goes to the branch head" in answer["verdict"]
+    verdict = answer["words"]["verdict"]
+    assert verdict.startswith(f"Listed on the branch pool list {row['manager_id']}")
+    assert "the list goes to the branch head" in verdict
     assert answer["delivery"]["recipient_kind"] == "branch_head"
 
 

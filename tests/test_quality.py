@@ -386,6 +386,7 @@ def test_every_row_a_warning_names_is_listed_for_the_plans_to_count(case):
 
 def test_a_branch_without_a_head_email_is_a_counted_warning_printed_on_plans(clean, small_bank):
     from customer_plans.render.context import QualityStatus
+    from customer_plans.words import words_for
 
     _, _, summary = clean
     vacant = first_ids(small_bank, "select branch_id from branches where head_email is null "
@@ -401,7 +402,7 @@ def test_a_branch_without_a_head_email_is_a_counted_warning_printed_on_plans(cle
     noun = "branch" if len(vacant) == 1 else "branches"
     assert f"{len(vacant)} {noun} without a head email" in finding["message"]
     # plans and roll-ups word it in the reader's language from the message catalogue
-    chinese = QualityStatus.from_summary(summary).warnings_in("zh")
+    chinese = QualityStatus.from_summary(summary).warnings_in(words_for("zh_CN"))
     assert f"{len(vacant)} 个网点负责人无邮箱：网点概览无法发送" in chinese
 
 

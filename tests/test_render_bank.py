@@ -91,7 +91,8 @@ def test_a_rollup_reads_in_its_heads_language(bank_plans, business_date, rules):
     # a head who reads English gets an English roll-up, whatever their managers read
     english = replace(inputs, branches=inputs.branches.assign(locale="en"))
     for branch in build_branch_contexts(english, business_date, rules):
-        assert branch.lang == "en" and branch.document_title.startswith("Branch coverage for")
+        assert branch.words.code == "en"
+        assert branch.document_title.startswith("Branch coverage for")
     # staging from before the branches extract: the branch managers' majority language
     older = replace(inputs, branches=inputs.branches.iloc[0:0])
     for branch in build_branch_contexts(older, business_date, rules):

@@ -24,8 +24,8 @@ import pytest
 from customer_plans.render.context import build_plan_contexts
 from customer_plans.render.data import RollupInputs
 from customer_plans.render.html import render_plan_html, render_rollup_html
-from customer_plans.render.messages import MESSAGES
 from customer_plans.render.rollup import build_branch_contexts
+from customer_plans.words.codes import code_kinds
 
 from tests.support.render_sample import example_bank, sample_bank
 
@@ -117,7 +117,7 @@ def busy_branch(rules) -> list:
     bank = sample_bank(managers=8, contacts_per_manager=12, book_per_manager=40,
                        business_date=BUSINESS_DATE)
     inputs = bank.inputs
-    codes = [key.removeprefix("exclusion.") for key in MESSAGES if key.startswith("exclusion.")]
+    codes = list(code_kinds(rules)["exclusion"])
     customers = inputs.segments["customer_id"].tolist()
     exclusions = pd.concat([bank.exclusions, pd.DataFrame({
         "customer_id": customers[:len(codes)],
@@ -136,15 +136,15 @@ def documents(rules) -> dict[str, str]:
     rollup = RollupInputs(example_inputs.contacts, example_inputs.segments,
                           example_inputs.managers, example_inputs.customers, example.exclusions,
                           example_inputs.feedback, example_inputs.quality)
-    pages = {f"roll-up {branch.branch_id} ({branch.lang}), busy":
+    pages = {f"roll-up {branch.branch_id} ({branch.words.code}), busy":
              render_rollup_html(branch) for branch in busy_branch(rules)}
     pages.update({
-        f"roll-up {branch.branch_id} ({branch.lang}), with a pool customer":
+        f"roll-up {branch.branch_id} ({branch.words.code}), with a pool customer":
         render_rollup_html(branch)
         for branch in build_branch_contexts(rollup, BUSINESS_DATE, rules, branch_ids=["B01"])
     })
     pages.update({
-        f"plan {plan.manager_id} ({plan.lang})": render_plan_html(plan)
+        f"plan {plan.manager_id} ({plan.words.code})": render_plan_html(plan)
         for plan in build_plan_contexts(example_inputs, ["M001", "M002"], BUSINESS_DATE, rules)
     })
     return pages

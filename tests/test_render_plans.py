@@ -175,12 +175,14 @@ def test_data_text_is_escaped_not_executed(bank, rules, tmp_path):
     customers = bank.inputs.customers.copy()
     customers.loc[customers["customer_id"] == "C0006", "customer_name"] = hostile
     contacts = bank.inputs.contacts.copy()
-    contacts.loc[contacts["manager_id"] == "M002", "talking_points_en"] = (
-        '<img src="http://evil.example/x.png" onerror="alert(2)">'
-    )
-    reasons = json.loads(contacts.loc[0, "reasons"])
-    reasons[0]["text_zh"] = "<b>bold</b> & 'quotes'"
-    contacts.loc[0, "reasons"] = json.dumps(reasons, ensure_ascii=False)
+    # a complaint category the bank's data added reads as the source wrote it: escaped
+    def complaint(category: str) -> str:
+        return json.dumps([{"code": "service_recovery", "level": 1, "facts": {
+            "complaint_id": "K1", "category": category, "opened_date": "2026-11-02"}}])
+
+    contacts.loc[contacts["manager_id"] == "M002", "reasons"] = complaint(
+        '<img src="http://evil.example/x.png" onerror="alert(2)">')
+    contacts.loc[0, "reasons"] = complaint("<b>bold</b> & 'quotes'")
     inputs = replace(bank.inputs, customers=customers, contacts=contacts,
                      quality=QualityStatus.from_summary({"status": "warning",
                                                          "warnings": ["<i>x</i>"]}))

@@ -2,8 +2,8 @@
 reader gets the ones that are theirs.
 
 The warning rules are taken from the expectation suites themselves
-(``customer_plans.quality.suites.every_check``): a new warning rule without a Chinese text
-in the message catalogue, or without an audience (``render.quality_audience``), fails here,
+(``customer_plans.quality.suites.every_check``): a new warning rule without words in every
+language's catalogue, or without an audience (``render.quality_audience``), fails here,
 before a Chinese plan prints the validator's English or a manager reads an operator's note.
 A roll-up prints every warning; a plan only those about its own book or its own manager.
 Great Expectations is imported once for the module (the suites build GX expectations).
@@ -30,7 +30,6 @@ from customer_plans.render.data import (
     read_quality_status,
 )
 from customer_plans.render.html import render_plan_html, render_rollup_html
-from customer_plans.render.messages import MESSAGES
 from customer_plans.render.quality_audience import (
     BOOK_TABLES,
     COUNT_COLUMNS,
@@ -42,12 +41,15 @@ from customer_plans.render.quality_audience import (
 )
 from customer_plans.render.rollup import build_branch_contexts
 from customer_plans.staging import write_frame
+from customer_plans.words import words_for
+from customer_plans.words.languages import shipped_languages
 
 from tests.support.render_sample import example_bank, sample_bank, write_sample_sources
 
 BUSINESS_DATE = date(2026, 11, 19)
 ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+ZH, EN = words_for("zh_CN"), words_for("en")
 
 
 @pytest.fixture(scope="module")
@@ -106,11 +108,12 @@ def test_every_warning_rule_of_the_suites_reads_in_chinese_and_english(warning_c
     for check in warning_checks:
         warning = QualityWarning.from_record(record(check, rows=7))
         where = f"{check.table}.{check.column}.{check.rule}"
-        assert warning.message_key in MESSAGES, (
-            f"warning rule {where} has no text in render/messages.py: add "
-            f"'{warning.message_key}' in English and Chinese"
-        )
-        chinese, english = warning.text("zh"), warning.text("en")
+        for language in shipped_languages().codes:
+            assert words_for(language).has("quality warning", warning.rule_key), (
+                f"warning rule {where} has no words in the {language} catalogue: add "
+                f'msgctxt "quality warning" msgid "{warning.rule_key}" to its messages.po'
+            )
+        chinese, english = warning.text(ZH), warning.text(EN)
         assert "7" in chinese and CJK.search(chinese), where
         assert not english_words(chinese, check.table, check.column), (where, chinese)
         assert "7" in english and not CJK.search(english), where
@@ -121,16 +124,22 @@ def test_a_warning_rule_without_a_text_still_reads_in_chinese():
     new_rule = {"table": "accounts", "column": "maturity_date", "rule": "maturity_after_opening",
                 "rows": 12, "message": "12 accounts maturing before they were opened"}
     warning = QualityWarning.from_record(new_rule)
-    assert warning.text("zh") == "accounts.maturity_date：12 行未通过检查（maturity_after_opening）"
-    assert warning.text("en") == "12 accounts maturing before they were opened"
+    assert warning.text(ZH) == "accounts.maturity_date：12 行未通过检查（maturity_after_opening）"
+    assert warning.text(EN) == "12 accounts maturing before they were opened"
     table_level = QualityWarning.from_record({"table": "complaints", "column": None,
                                               "rule": "volume_low", "rows": None,
                                               "message": "12 rows, fewer than usual"})
-    assert table_level.text("zh") == "complaints：未通过检查（volume_low）"
+    assert table_level.text(ZH) == "complaints：未通过检查（volume_low）"
+    # without the validator's message, the English reads the rule's count in its plural
+    unworded = replace(warning, message="")
+    assert unworded.text(EN) == ("accounts.maturity_date: 12 rows failed the check "
+                                 "maturity_after_opening")
+    assert replace(unworded, rows=1).text(EN) == (
+        "accounts.maturity_date: 1 row failed the check maturity_after_opening")
     # bare text (an older or hand-written summary) cannot be translated: say there is one
     bare = QualityStatus.from_summary({"status": "warnings", "warnings": ["Balances are late"]})
-    assert bare.warnings_in("zh") == ("有一条数据质量提示，详情请咨询运维人员",)
-    assert bare.warnings_in("en") == ("Balances are late",)
+    assert bare.warnings_in(ZH) == ("有一条数据质量提示，详情请咨询运维人员",)
+    assert bare.warnings_in(EN) == ("Balances are late",)
 
 
 def test_the_synthetic_sample_plans_word_their_warning_in_the_managers_language(rules, tmp_path):
@@ -139,22 +148,22 @@ def test_the_synthetic_sample_plans_word_their_warning_in_the_managers_language(
     its reader's language."""
     bank = sample_bank(managers=2, contacts_per_manager=3, book_per_manager=6)
     chinese, english = build_plan_contexts(bank.inputs, bank.manager_ids, BUSINESS_DATE, rules)
-    assert (chinese.lang, english.lang) == ("zh", "en")
+    assert (chinese.words, english.words) == (ZH, EN)
     for plan in (chinese, english):
         assert (plan.quality.status_key, plan.quality.warnings) == ("passed", ())
     inputs = bank.inputs
     branches = build_branch_contexts(
         RollupInputs(inputs.contacts, inputs.segments, inputs.managers, inputs.customers,
                      bank.exclusions, inputs.feedback, inputs.quality), BUSINESS_DATE, rules)
-    boxes = {branch.lang: quality_box(render_rollup_html(branch)) for branch in branches}
-    assert "3 位客户无客户经理：已分配至网点公共池" in boxes["zh"]
+    boxes = {branch.words.code: quality_box(render_rollup_html(branch)) for branch in branches}
+    assert "3 位客户无客户经理：已分配至网点公共池" in boxes["zh_CN"]
     assert "Customers without a manager: 3" in boxes["en"]
     # stored where the render stage reads it, the summary keeps the warning as a record, and
     # its rows are the branch pool's
     write_sample_sources(bank, f"sqlite:///{tmp_path / 'plans.db'}", tmp_path / "staging",
                          tmp_path / "quality")
     stored = read_quality_status(tmp_path / "quality")
-    assert stored.warnings_in("zh") == ("3 位客户无客户经理：已分配至网点公共池",)
+    assert stored.warnings_in(ZH) == ("3 位客户无客户经理：已分配至网点公共池",)
     counts = read_quality_counts(tmp_path / "quality", tmp_path / "staging",
                                  [*bank.manager_ids, "POOL-B01"])
     assert counts.to_dict("records") == [{"manager_id": "POOL-B01", "table": "customers",
@@ -202,7 +211,7 @@ def rendered(every_warning, warning_checks, rules, tmp_path_factory):
                                  inputs.customers, bank.exclusions, inputs.feedback,
                                  every_warning)
     branches = build_branch_contexts(rollup_inputs, BUSINESS_DATE, rules, branch_ids=["B01"])
-    assert [plan.lang for plan in plans] == ["zh", "en"] and branches[0].lang == "zh"
+    assert [plan.words for plan in plans] == [ZH, EN] and branches[0].words == ZH
     write_documents(render_rollups(branches), out)
     return out
 
@@ -215,7 +224,7 @@ def test_a_chinese_plan_and_roll_up_print_every_warning_in_chinese(
     box = quality_box(html)
     assert printed[document].warnings
     for warning in printed[document].warnings:
-        chinese, english = warning.text("zh"), warning.text("en")
+        chinese, english = warning.text(ZH), warning.text(EN)
         assert chinese in box, chinese
         assert flat(chinese) in pdf, chinese
         # neither the catalogue's English nor the validator's ("2 customers without a")
@@ -231,7 +240,7 @@ def test_an_english_plan_prints_every_warning_in_english(rendered, printed):
     box = quality_box(html)
     assert not CJK.search(box)
     for warning in printed["M002"].warnings:
-        english = warning.text("en")
+        english = warning.text(EN)
         assert english in box and flat(english) in pdf, english
 
 
@@ -240,11 +249,10 @@ def test_a_plan_leaves_the_operators_warnings_to_the_report_and_the_roll_up(
     plan = quality_box((rendered / "M001.html").read_text(encoding="utf-8"))
     rollup = quality_box((rendered / "B01.html").read_text(encoding="utf-8"))
     operations = [warning for warning in every_warning.warnings
-                  if WARNING_AUDIENCES[warning.message_key.removeprefix("quality_warning.")]
-                  is Audience.OPERATIONS]
+                  if WARNING_AUDIENCES[warning.rule_key] is Audience.OPERATIONS]
     assert any(warning.table == "branches" for warning in operations)
     for warning in operations:
-        assert warning.text("zh") not in plan and warning.text("zh") in rollup, warning
+        assert warning.text(ZH) not in plan and warning.text(ZH) in rollup, warning
 
 
 # -- who reads which warning --------------------------------------------------------------
@@ -264,9 +272,9 @@ def test_every_warning_rule_of_the_suites_has_an_audience(warning_checks):
             assert check.table in BOOK_TABLES, key
         if audience is Audience.MANAGER:  # its rows are a manager's, worded to them
             assert check.table == MANAGER_TABLE, key
-            own = MESSAGES[f"quality_own.{key}"]
-            assert CJK.search(own["zh"]) and not english_words(own["zh"]), key
-            assert not CJK.search(own["en"]), key
+            chinese, english = ZH.label("quality own", key), EN.label("quality own", key)
+            assert CJK.search(chinese) and not english_words(chinese), key
+            assert not CJK.search(english), key
 
 
 # C0001, C0002 are 张伟's (M001), C0006, C0007 Emily Chen's (M002), C0005 has no manager
@@ -303,14 +311,14 @@ def test_a_plan_prints_only_the_warnings_about_its_own_book(rules, business_date
     inputs = replace(bank.inputs, quality=status, quality_counts=counts)
     plans = {plan.manager_id: plan for plan in build_plan_contexts(
         inputs, ["M001", "M002", "M004", "POOL-B01"], business_date, rules)}
-    assert plans["M001"].quality.warnings_in("zh") == ("2 位客户出生日期异常，已隔离，不列入计划",)
-    assert plans["M002"].quality.warnings_in("en") == (
+    assert plans["M001"].quality.warnings_in(ZH) == ("2 位客户出生日期异常，已隔离，不列入计划",)
+    assert plans["M002"].quality.warnings_in(EN) == (
         "Customers with an impossible birth date: 1 (quarantined, not in the plans)",
         "Open accounts without a balance on the business date: 1 (counted as 0)",
         "Your email address is missing from the roster: plans cannot be emailed to you "
         "(ask for it to be added)",
     )
-    assert plans["POOL-B01"].quality.warnings_in("zh") == (
+    assert plans["POOL-B01"].quality.warnings_in(ZH) == (
         "1 位客户无客户经理：已分配至网点公共池",)
     # nothing of 王芳's book: her plan reads passed, without the operators' notes
     assert (plans["M004"].quality.status_key, plans["M004"].quality.warnings) == ("passed", ())

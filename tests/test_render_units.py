@@ -1,4 +1,4 @@
-"""Formatting, masking, the message catalogue and the charts: the small pieces a plan is made of."""
+"""Formatting, masking, the templates' words and the charts: the small pieces a plan is made of."""
 
 from __future__ import annotations
 
@@ -8,23 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from babel.messages.extract import extract_from_dir
 from customer_plans.render.context import Book
 from customer_plans.render.environment import get_environment
-from customer_plans.render.filters import (
-    format_date,
-    format_money,
-    format_number,
-    format_rate,
-    format_signed_percent,
-)
 from customer_plans.render.masking import (
     mask_account_number,
     mask_national_id,
     mask_phone,
     scrub_text,
 )
-from customer_plans.render.messages import MESSAGES, language_of, translate
 from customer_plans.render.svg import BarSegment, BookRow, book_bars, spark_bars, sparkline
+from customer_plans.words import words_for, words_in
+from customer_plans.words.catalog import read_catalog
+from customer_plans.words.languages import shipped_languages
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "include" / "templates" / "plans"
@@ -46,7 +42,7 @@ TEMPLATES = Path(__file__).resolve().parents[1] / "include" / "templates" / "pla
     ],
 )
 def test_money_reads_naturally_in_each_language(amount, locale, expected):
-    assert format_money(amount, locale) == expected
+    assert words_for(locale).money(amount, "CNY") == expected
 
 
 @pytest.mark.parametrize(
@@ -66,7 +62,7 @@ def test_money_reads_naturally_in_each_language(amount, locale, expected):
 def test_money_is_in_the_rules_currency_named_by_babel(amount, locale, currency, expected):
     """A Hong Kong or US bank's plans never print CNY: the code (English) and the Chinese
     name (港元, 美元) come from Babel; CNY keeps the bank's 万元 style."""
-    assert format_money(amount, locale, currency) == expected
+    assert words_for(locale).money(amount, currency) == expected
 
 
 def test_a_plan_prints_its_amounts_in_the_rules_currency(rules):
@@ -91,14 +87,14 @@ def test_a_plan_prints_its_amounts_in_the_rules_currency(rules):
     [(-32.04, "-32.0%"), (15, "+15.0%"), (0, "+0.0%"), (None, "—"), (float("inf"), "—")],
 )
 def test_trends_carry_their_sign(value, expected):
-    assert format_signed_percent(value, "en") == expected
+    assert words_for("en").signed_percent(value) == expected
 
 
 def test_rates_numbers_and_missing_values():
-    assert format_rate(0.823, "zh_CN") == "82%"
-    assert format_rate(None, "en") == "—"
-    assert format_number(12345, "en") == "12,345"
-    assert format_number(pd.NA, "en") == "—"
+    assert words_for("zh_CN").rate(0.823) == "82%"
+    assert words_for("en").rate(None) == "—"
+    assert words_for("en").number(12345) == "12,345"
+    assert words_for("en").number(pd.NA) == "—"
 
 
 @pytest.mark.parametrize(
@@ -113,7 +109,7 @@ def test_rates_numbers_and_missing_values():
     ],
 )
 def test_dates_follow_the_reader_locale(value, locale, style, expected):
-    assert format_date(value, locale, style) == expected
+    assert words_for(locale).date(value, style) == expected
 
 
 @pytest.mark.parametrize(
@@ -151,30 +147,72 @@ def test_free_text_loses_identifiers_but_keeps_amounts_and_dates():
         assert scrub_text(plain) == plain
 
 
-def test_every_message_has_both_languages_with_the_same_placeholders():
-    for key, texts in MESSAGES.items():
-        assert set(texts) == {"en", "zh"}, key
-        placeholders = {lang: set(re.findall(r"{(\w+)}", text)) for lang, text in texts.items()}
-        assert placeholders["en"] == placeholders["zh"], key
+def template_messages() -> list[tuple[str, tuple[str, ...], str]]:
+    """``(context, ids, where)`` of every message the plan templates use, as pybabel extracts
+    them (babel.cfg): one id, or the singular and plural of an ``ngettext``."""
+    found = []
+    options = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    for filename, line, message, _, context in extract_from_dir(
+            TEMPLATES, [("**.html", "jinja2")], options_map=options):
+        ids = message if isinstance(message, tuple) else (message,)
+        found.append((context, ids, f"{filename}:{line}"))
+    return found
 
 
-def test_templates_use_only_known_message_keys():
-    used = set()
-    for template in TEMPLATES.rglob("*.html"):
-        used |= set(re.findall(r"\bt\('([a-z_.]+)'", template.read_text(encoding="utf-8")))
-    prefixes = {key for key in used if key.endswith(".")}
-    assert used - prefixes <= set(MESSAGES), sorted(used - prefixes - set(MESSAGES))
-    for prefix in prefixes:  # keys completed at render time, e.g. 'level.' ~ level
-        assert any(key.startswith(prefix) for key in MESSAGES), prefix
-    for level in (1, 2, 3):
-        assert f"level.{level}" in MESSAGES
+def test_every_template_message_is_in_every_catalogue_with_its_placeholders():
+    """A template's message that the catalogue lacks would print English on a Chinese plan:
+    each is the catalogue's English id, and each other language translates it, keeping its
+    placeholders (plural messages: every form)."""
+    messages = template_messages()
+    assert len(messages) > 100 and any(len(ids) == 2 for _, ids, _ in messages)
+    languages = shipped_languages()
+    for code in languages.codes:
+        catalog = read_catalog(code)
+        for context, ids, where in messages:
+            entry = catalog.get(ids[0], context)
+            assert entry is not None, (code, ids[0], where)
+            if len(ids) == 2:
+                assert entry.pluralizable and entry.id[1] == ids[1], (code, ids, where)
+            if code == languages.default:
+                continue
+            forms = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+            wanted = set(re.findall(r"%\((\w+)\)s", ids[-1]))
+            for form in forms:
+                assert form and not entry.fuzzy, (code, ids[0], where)
+                assert set(re.findall(r"%\((\w+)\)s", form)) == wanted, (code, ids[0], where)
 
 
-def test_unknown_message_key_is_an_error_not_a_blank():
-    with pytest.raises(KeyError, match="no 'zh' text for key 'nope'"):
-        translate("nope", "zh")
-    assert language_of("zh_CN") == "zh" and language_of("en") == "en"
-    assert language_of(None) == "en"
+@pytest.mark.parametrize(("locale", "one", "many"), [
+    ("en", "1 customer", "12 customers"),
+    ("zh_CN", "1 位客户", "12 位客户"),
+])
+def test_a_count_reads_in_its_plural(locale, one, many):
+    template = get_environment().from_string(
+        '{{ ngettext("%(count)s customer", "%(count)s customers", n, count=n) }}')
+    words = words_for(locale)
+    assert template.render(words=words, n=1) == one
+    assert template.render(words=words, n=12) == many
+
+
+def test_a_value_in_a_message_is_escaped_and_the_message_itself_is_text():
+    template = get_environment().from_string(
+        '{{ _("Covering for %(name)s", name=name) }} · '
+        '{{ _("High churn risk customers not in today\'s plans") }}')
+    html = template.render(words=words_for("en"), name="<b>Li & Co</b>")
+    assert html == ("Covering for &lt;b&gt;Li &amp; Co&lt;/b&gt; · "
+                    "High churn risk customers not in today&#39;s plans")
+    assert template.render(words=words_for("zh_CN"), name="李娜").startswith("代 李娜 维护 · ")
+
+
+def test_codes_read_in_each_language_and_an_unknown_code_is_an_error_not_a_blank():
+    from customer_plans.words import MissingMessage
+
+    label = get_environment().from_string('{{ label("priority level", level) }}')
+    assert label.render(words=words_for("zh_CN"), level=1) == "紧急"
+    assert label.render(words=words_for("en"), level=3) == "Routine"
+    with pytest.raises(MissingMessage, match='channel .nope.'):
+        words_for("zh_CN").label("channel", "nope")
+    assert words_for("zh-cn").code == "zh_CN" and words_for(None).code == "en"
 
 
 def test_sparkline_is_plain_svg_and_falls_red():
@@ -241,8 +279,8 @@ def test_every_exclusion_reason_reads_in_both_languages():
     from customer_plans.assign.exclusions import EXCLUSION_ORDER
 
     for code in (*EXCLUSION_ORDER, "capacity", "none"):
-        for lang in ("en", "zh"):
-            assert translate(f"exclusion.{code}", lang) != f"exclusion.{code}", (code, lang)
+        for language in shipped_languages().codes:
+            assert words_in(language).label("exclusion", code) not in ("", code), (code, language)
 
 
 def test_book_on_paper_is_bars_beside_escaped_text():
@@ -264,7 +302,7 @@ def test_book_on_paper_is_bars_beside_escaped_text():
     book = Book(total=4, rows=rows, legend=(("<b>", "#3b82f6"), ("lost", "#ef4444")),
                 svg=Markup(svg))
     html = get_environment().get_template("partials/book_print.html").render(
-        book=book, locale="en", lang="en")
+        book=book, words=words_for("en"))
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;\nGold" in html
     assert ">3\n1</p>" in html and ">&lt;b&gt;\nlost</p>" in html and "<b>" not in html
     assert "<span" not in html
@@ -281,25 +319,28 @@ def test_known_quality_warnings_read_in_the_managers_language():
     ]}
     quality = QualityStatus.from_summary(summary)
     assert quality.status_key == "warning"
-    assert quality.warnings_in("zh") == (
+    assert quality.warnings_in(words_for("zh_CN")) == (
         "3 位客户无客户经理：已分配至网点公共池",
         "2 个未销户账户当日无余额，按 0 计算",
     )
-    assert quality.warnings_in("en") == (
+    assert quality.warnings_in(words_for("en")) == (
         "Customers without a manager: 3 (assigned to the branch pool)",
         "Open accounts without a balance on the business date: 2 (counted as 0)",
     )
 
 
-def test_an_amount_the_sentence_already_gives_is_not_printed_again_at_another_precision():
+def test_a_reasons_amount_is_said_once_and_its_other_facts_beside_it(rules):
     from customer_plans.render.context import _reason_views
 
-    reasons = [{"code": "maturity_due", "level": 1, "facts": {"amount_cny": 471_600.0},
-                "text_zh": "定期存款47.16万元将于11月20日到期",
-                "text_en": "Time deposit of CNY 471,600 matures on 20 Nov"}]
-    (zh,) = _reason_views(reasons, "zh", "zh_CN")
-    (en,) = _reason_views(reasons, "en", "en")
-    assert zh.facts == () and en.facts == ()
-    other = [{**reasons[0], "facts": {"amount_cny": 300_000.0}}]
-    (zh_other,) = _reason_views(other, "zh", "zh_CN")
-    assert [label for label, _ in zh_other.facts] == ["金额"]
+    reasons = [{"code": "maturity_due", "level": 1, "facts": {
+        "account_id": "6222020200112233445", "product_kind": "time_deposit",
+        "amount_cny": 471_600.0, "maturity_date": "2026-11-20", "days_to_maturity": 1,
+        "rate_pct": None}}]
+    (zh,), _ = _reason_views(reasons, words_for("zh_CN"), rules)
+    (en,), _ = _reason_views(reasons, words_for("en"), rules)
+    assert zh.text.count("47.2万元") == 1 and "2026年11月20日" in zh.text
+    assert en.text.count("CNY 471,600") == 1 and "20 Nov 2026" in en.text
+    # beside the sentence: what it does not say (which account, masked; days to maturity),
+    # never the amount again
+    assert zh.facts == (("账户", "****3445"), ("距到期天数", "1"))
+    assert en.facts == (("account", "****3445"), ("days to maturity", "1"))

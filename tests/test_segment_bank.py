@@ -9,11 +9,15 @@ real extract stage, then the segment stage; precision and recall are printed
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from customer_plans.segment import run_segmentation
+from customer_plans.words import words_in
+from customer_plans.words.languages import shipped_languages
+from customer_plans.words.segments import churn_signal, lifecycle_reason
 
 # planted behaviour -> the lifecycle stage that should find it
 EXPECTED_STAGE = {
@@ -87,3 +91,22 @@ def test_signals_explain_the_risk(bank_segments):
     assert share_with_decline >= 0.8
     dormant = bank_segments[bank_segments["planted_behaviour"] == "dormant"]
     assert dormant["churn_signals"].str.contains('"code":"dormant"').mean() >= 0.8
+
+
+@pytest.mark.parametrize("language", shipped_languages().codes)
+def test_every_stored_decision_reads_in_the_readers_words(bank_segments, rules, language):
+    """Every lifecycle reason and churn signal of the bank said from its stored facts: no
+    code word, no ISO date, no placeholder left."""
+    words = words_in(language)
+    code_word = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+    iso_date = re.compile(r"\d{4}-\d{2}-\d{2}")
+    said = []
+    for rule, explanation, signals in zip(bank_segments["lifecycle_rule"],
+                                          bank_segments["explanation"],
+                                          bank_segments["churn_signals"], strict=True):
+        said.append(lifecycle_reason(words, rule, json.loads(explanation)["lifecycle"],
+                                     currency=rules.currency, rules=rules))
+        said += [churn_signal(words, signal, rules.currency) for signal in json.loads(signals)]
+    bad = [text for text in said
+           if code_word.search(text) or iso_date.search(text) or "%(" in text]
+    assert bad == []

@@ -12,10 +12,15 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 from customer_plans.segment import segment_customers
+from customer_plans.words import words_in
+from customer_plans.words.segments import churn_signal, lifecycle_reason
 
 from tests.support.segment_frames import build_frames
 
 BD = date(2026, 11, 20)
+
+
+EN, ZH = words_in("en"), words_in("zh_CN")
 
 
 def ago(days: int) -> date:
@@ -181,9 +186,8 @@ def test_blank_profile_text_counts_as_missing(rules):
 def test_grid_group_from_tier_band_and_familiarity(rules, adb, reached, group):
     row = segment_one(rules, balances=flat_balances(adb),
                       contacts={"reached_contacts_90d": reached})
-    expected = next(g for g in rules.grid.groups if g.code == group)
-    assert (row["grid_group"], row["grid_strategy_en"], row["grid_strategy_zh"]) == (
-        group, expected.strategy_en, expected.strategy_zh)
+    assert row["grid_group"] == group
+    assert row["explanation"]["grid"]["group"] == group
 
 
 # ---- MAN -----------------------------------------------------------------------------------
@@ -256,16 +260,44 @@ def test_lifecycle_rules_in_order(rules, case, kwargs, stage, rule):
     row = segment_one(rules, **kwargs)
     assert (row["lifecycle_stage"], row["lifecycle_rule"]) == (stage, rule), case
     assert row["explanation"]["lifecycle"]["rule"] == rule
-    assert row["lifecycle_reason_en"].endswith(f"-> {stage}")
+    assert reason(row, EN, rules).endswith(f"-> {stage}")
+
+
+def reason(row: dict, words, rules) -> str:
+    """The row's lifecycle reason in ``words``, from its rule and the facts it stored."""
+    return lifecycle_reason(words, row["lifecycle_rule"], row["explanation"]["lifecycle"],
+                            currency=rules.currency, rules=rules)
 
 
 def test_lifecycle_transition_keeps_previous_stage_and_reason(rules):
     row = segment_one(rules, balances=trend_balances(68, 90, 100),
                       history=history_row("gold", ago(1), lifecycle_stage="stable"))
     assert (row["previous_lifecycle_stage"], row["lifecycle_stage"]) == ("stable", "declining")
-    assert row["lifecycle_reason_en"] == "AUM -32% over 90 days -> declining"
-    assert row["lifecycle_reason_zh"] == "资产90天下降32% → 衰退期"
+    assert row["explanation"]["lifecycle"]["trend_pct"] == -32.0
+    assert reason(row, EN, rules) == "AUM -32% over 90 days -> declining"
+    assert reason(row, ZH, rules) == "资产90天下降32% → 衰退期"
     assert row["aum_trend_90d_pct"] == -32.0
+
+
+@pytest.mark.parametrize("kwargs, facts, en, zh", [
+    ({"customer": {"closed_date": date(2026, 10, 29)}}, {"closed_date": "2026-10-29"},
+     "relationship closed on 29 Oct 2026 -> lost", "客户已于2026年10月29日销户 → 流失"),
+    ({"customer": {"onboarding_date": ago(40)}},
+     {"days_since_onboarding": 40, "new_customer_days": 90},
+     "onboarded 40 days ago (within 90) -> new", "开户40天（90天内）→ 新客户"),
+    ({"txn": {"last_customer_txn_date": None}},
+     {"days_since_customer_txn": None, "dormant_days_without_activity": 90},
+     "no customer-initiated transaction in 90+ days -> dormant", "超过90天无主动交易 → 休眠"),
+    ({"balances": flat_balances(500)}, {"aum_cny": 500, "potential_max_aum_cny": 1000},
+     "AUM CNY 500, below CNY 1,000 -> potential", "资产500元，低于1,000元 → 潜在客户"),
+    ({"balances": trend_balances(5000, 5000, 0)}, {"trend_pct": None},
+     "no AUM trend yet, no other signal -> stable", "暂无资产趋势，无其他信号 → 稳定期"),
+])
+def test_a_lifecycle_rule_stores_the_facts_its_words_cite(rules, kwargs, facts, en, zh):
+    row = segment_one(rules, **kwargs)
+    stored = row["explanation"]["lifecycle"]
+    assert {name: stored[name] for name in facts} == facts
+    assert (reason(row, EN, rules), reason(row, ZH, rules)) == (en, zh)
 
 
 # ---- churn signals -------------------------------------------------------------------------
@@ -319,25 +351,47 @@ def test_churn_signal_fires_exactly_at_its_threshold(rules, code, fires, kwargs)
     if fires:
         signal = row["signals"][code]
         assert signal["weight"] == rules.churn.signals[code].weight
-        assert signal["text_en"] and signal["text_zh"]
+        assert not any(key.startswith("text") for key in signal)  # facts, not words
+        assert churn_signal(EN, signal, rules.currency) and churn_signal(ZH, signal,
+                                                                           rules.currency)
         assert row["churn_score"] == min(100, sum(s["weight"] for s in row["churn_signals"]))
 
 
-@pytest.mark.parametrize("kwargs, text_en, text_zh, value", [
-    ({"balances": trend_balances(66, 66, 100)}, "AUM -34% over 90 days", "资产90天下降34%", -34),
+@pytest.mark.parametrize("kwargs, facts, en, zh", [
+    ({"balances": trend_balances(66, 66, 100)}, {"trend_pct": -34.0},
+     "AUM -34% over 90 days", "资产90天下降34%"),
     ({"txn": {"salary_credits_30d": 0, "salary_credits_31_60d": 0,
-              "last_salary_credit_date": ago(65)}},
-     "no salary credit for 2 months", "已2个月无代发工资", 65),
+              "last_salary_credit_date": ago(65)}}, {"months": 2},
+     "no salary credit for 2 months", "已2个月无代发工资"),
     ({"txn": {"transfer_out_other_bank_90d_cny": 320_000}, "balances": flat_balances(711_111)},
+     {"amount_cny": 320_000, "share_of_aum": 0.45},
      "CNY 320,000 transferred to other banks in 90 days (45% of AUM)",
-     "90天转出他行320,000元（占资产45%）", 320_000),
+     "90天转出他行32万元（占资产45%）"),
+    ({"txn": {"transfer_out_other_bank_90d_cny": 320_000}, "balances": flat_balances(0)},
+     {"amount_cny": 320_000, "share_of_aum": None},
+     "CNY 320,000 transferred to other banks in 90 days", "90天转出他行32万元"),
     ({"accounts": NEUTRAL_ACCOUNTS + [{**TD, "maturity_date": ago(15)}]},
-     "time deposit matured on 5 Nov 2026, not renewed", "定期存款于2026年11月5日到期未续作", 1),
+     {"count": 1, "date": "2026-11-05", "matured": True, "product_kind": "time_deposit"},
+     "time deposit matured on 5 Nov 2026, not renewed", "定期存款于2026年11月5日到期未续作"),
+    ({"accounts": NEUTRAL_ACCOUNTS + [{**TD, "closed_date": ago(3)},
+                                      {**TD, "maturity_date": ago(20)}]},
+     {"count": 2, "date": "2026-11-17", "matured": False, "product_kind": "time_deposit"},
+     "time deposit closed on 17 Nov 2026, not renewed (+1 more)",
+     "定期存款于2026年11月17日销户未续作（另有1笔）"),
+    ({"txn": {"last_customer_txn_date": ago(120)}},
+     {"days_since_customer_txn": 120, "dormant_days_without_activity": 90},
+     "no customer-initiated transaction for 120 days", "已120天无主动交易"),
+    ({"complaints": [{"opened_date": ago(40), "closed_date": ago(10), "category": "fees"}]},
+     {"category": "fees", "open": False, "opened_date": "2026-10-11",
+      "closed_date": "2026-11-10", "open_complaints": 0},
+     "complaint (fees) closed on 10 Nov 2026", "近期投诉（收费）已于2026年11月10日结案"),
 ])
-def test_churn_signal_texts_and_values(rules, kwargs, text_en, text_zh, value):
+def test_a_churn_signal_stores_the_facts_its_words_cite(rules, kwargs, facts, en, zh):
     row = segment_one(rules, **kwargs)
     (signal,) = [s for s in row["churn_signals"] if s["code"] != "single_product"]
-    assert (signal["text_en"], signal["text_zh"], signal["value"]) == (text_en, text_zh, value)
+    assert {name: signal.get(name) for name in facts} == facts
+    assert (churn_signal(EN, signal, rules.currency),
+            churn_signal(ZH, signal, rules.currency)) == (en, zh)
 
 
 @pytest.mark.parametrize("kwargs, score, level", [
@@ -431,11 +485,15 @@ def test_closed_customer_has_no_opportunities(rules):
 def test_a_complaint_signal_names_its_category_and_date_in_the_readers_words(rules):
     row = segment_one(rules, complaints=[{"opened_date": ago(200), "category": "staff"}])
     signal = row["signals"]["complaint"]
+    # stored: the category as the source wrote it, the dates, whether it is open
+    assert (signal["category"], signal["opened_date"], signal["open"]) == (
+        "staff", ago(200).isoformat(), True)
     opened = BD - timedelta(days=200)
     zh_date = f"{opened.year}年{opened.month}月{opened.day}日"
-    assert signal["text_zh"] == f"未结投诉（员工服务），自{zh_date}起"
-    assert signal["text_en"] == f"open complaint (staff conduct) since {opened.day} " \
-        f"{opened.strftime('%b')} {opened.year}"
+    assert churn_signal(ZH, signal, rules.currency) == f"未结投诉（员工服务），自{zh_date}起"
+    assert churn_signal(EN, signal, rules.currency) == \
+        f"open complaint (staff conduct) since {opened.day} {opened.strftime('%b')} {opened.year}"
     # a category the bank added shows as the source wrote it
     row = segment_one(rules, complaints=[{"opened_date": ago(5), "category": "网点环境"}])
-    assert "（网点环境）" in row["signals"]["complaint"]["text_zh"]
+    assert row["signals"]["complaint"]["category"] == "网点环境"
+    assert "（网点环境）" in churn_signal(ZH, row["signals"]["complaint"], rules.currency)

@@ -93,17 +93,13 @@ def test_every_moved_setting_has_its_documented_default():
     assert settings.smtp_url is None
     assert settings.smtp_retry_delays == (2.0, 5.0, 15.0, 30.0)
     assert settings.operators_email == ()
-    assert settings.talking_points_path == PROJECT_ROOT / "include/config/talking_points.yaml"
-    assert settings.talking_points_path.is_file()
 
 
-def test_delivery_and_assignment_share_the_settings_defaults():
-    from customer_plans.assign.talking_points import DEFAULT_TALKING_POINTS_PATH
+def test_delivery_shares_the_settings_defaults():
     from customer_plans.deliver import DEFAULT_SENDER, RETRY_DELAYS
 
     settings = load_settings({})
     assert RETRY_DELAYS == settings.smtp_retry_delays
-    assert DEFAULT_TALKING_POINTS_PATH == settings.talking_points_path
     assert DEFAULT_SENDER == "customer-plans@bank.example"  # the README's default
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-
 from customer_plans.settings import LOCALE_DIR, PROJECT_ROOT
 from customer_plans.words import CatalogueError, words_for, words_in
 from customer_plans.words.check import catalogue_problems, check_words

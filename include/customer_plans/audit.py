@@ -2,9 +2,9 @@
 
 ``record_run`` writes a manifest for the business date: the SHA-256 and row count of
 every staged extract, the rules file, the languages file and the message catalogues in
-force (a copy of each is kept beside the manifest), the data-quality results, a content hash of the business
-date's rows in every plans table (segments, contacts and the reasons for each,
-exclusions, feedback, deliveries), and the hash of every plan file. Each manifest also
+force (a copy of each is kept beside the manifest), the data-quality results, a content
+hash of the business date's rows in every plans table (segments, contacts and the reasons
+for each, exclusions, feedback, deliveries), and the hash of every plan file. Each manifest also
 carries the hash of the manifest recorded before it, so the records form a chain: changing any
 recorded file, row or earlier manifest afterwards is found by ``verify_run``.
 """

@@ -144,18 +144,43 @@ def _run_verify(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _language_codes() -> str:
+    """The configured languages' codes, read from the languages file alone (the words
+    machinery loads pandas and Babel: too slow for every ``--help``)."""
+    import yaml
+
+    from customer_plans.settings import LANGUAGES_PATH
+
+    try:
+        return ", ".join(yaml.safe_load(LANGUAGES_PATH.read_text(encoding="utf-8"))["languages"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return f"those of {LANGUAGES_PATH}"
+
+
 def _configure_explain(parser: argparse.ArgumentParser) -> None:
     _configure_business_date(parser)
     parser.add_argument("--customer-id", required=True, help="the customer to explain")
+    parser.add_argument("--language", default=None, metavar="LANGUAGE",
+                        help="the language of the answer's words: a configured language "
+                             f"({_language_codes()}) or a roster locale such as zh-CN "
+                             "(default: the languages file's default)")
 
 
 def _run_explain(args: argparse.Namespace) -> int:
+    """The answer as JSON: its words in the language asked for first, then the record."""
     import json
 
-    from customer_plans.explain import explain_customer
+    from customer_plans.explain import UnknownLanguage, explain_customer
+    from customer_plans.rules import load_rules
     from customer_plans.settings import load_settings
 
-    answer = explain_customer(load_settings().plans_db_url, args.business_date, args.customer_id)
+    settings = load_settings()
+    try:
+        answer = explain_customer(settings.plans_db_url, args.business_date, args.customer_id,
+                                  args.language, rules=load_rules(settings.rules_path))
+    except UnknownLanguage as exc:
+        print(f"customer-plans explain: {exc}", file=sys.stderr)
+        return 2
     print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
     return 0
 

@@ -14,7 +14,9 @@ Documents and their readers:
 
 Every address is checked again here (``customer_plans.recipients``), whatever the gate said.
 The rendered HTML (identifiers masked by the renderer) is the HTML part, a short text the
-plain-text alternative, the PDF is attached.
+plain-text alternative, the PDF is attached. Subjects and texts are the catalogue's (context
+``mail``) in the recipient's language, chosen from their roster ``locale``, with the plan
+date and the data date in that language's words ("20 Nov 2026", "2026年11月20日").
 
 The ledger (``mail_deliveries``, see its SQL file) makes a run safe to kill at any point: the
 intent to send is committed before a message is handed over and the outcome after it. A rerun
@@ -56,9 +58,9 @@ from customer_plans.mail import (
     TransportConfigError,
 )
 from customer_plans.recipients import check_address, header_text
-from customer_plans.render.messages import language_of
 from customer_plans.settings import DEFAULT_SMTP_RETRY_DELAYS
 from customer_plans.staging import read_frame
+from customer_plans.words import Words, words_for, words_in
 
 log = logging.getLogger(__name__)
 
@@ -75,57 +77,6 @@ BRANCH_HEAD = "branch_head"
 # seconds between attempts at a message after a transient failure (then the run stops);
 # a run takes its own from the setting smtp_retry_delays (CUSTOMER_PLANS_SMTP_RETRY_DELAYS)
 RETRY_DELAYS = DEFAULT_SMTP_RETRY_DELAYS
-
-SUBJECTS = {
-    "zh": "客户维护计划 {plan_date} · {manager_name}",
-    "en": "Customer plan for {plan_date} · {manager_name}",
-}
-UPDATED = {"zh": "【更新】", "en": "[Updated] "}
-TEXTS = {
-    "zh": "{manager_name}，您好：\n\n附件是您 {plan_date} 的客户维护计划"
-    "（数据截至 {business_date}）。\n请勿转发：计划仅供您本人使用。\n",
-    "en": "Dear {manager_name},\n\nAttached is your customer plan for {plan_date} (data as of "
-    "{business_date}).\nPlease do not forward it: the plan is for you alone.\n",
-}
-FORWARDED_SUBJECTS = {
-    "zh": "代收：客户经理 {manager_id} 的客户维护计划 {plan_date}",
-    "en": "For you to hand on: the customer plan of manager {manager_id} for {plan_date}",
-}
-FORWARDED_TEXTS = {
-    "zh": "{head_name}，您好：\n\n客户经理 {manager_id} 在名册中没有可用的本行邮箱，"
-    "其 {plan_date} 的客户维护计划（数据截至 {business_date}）转交给您。\n"
-    "请安排当面转交或代为跟进，并请更正名册中的邮箱。\n",
-    "en": "Dear {head_name},\n\nThe roster has no usable bank address for manager "
-    "{manager_id}, so their customer plan for {plan_date} (data as of {business_date}) comes "
-    "to you.\nPlease hand it on or see that it is worked, and have the roster's address "
-    "corrected.\n",
-}
-ROLLUP_SUBJECTS = {
-    "zh": "网点客户维护概览 {plan_date} · {branch_name}",
-    "en": "Branch coverage for {plan_date} · {branch_name}",
-}
-ROLLUP_TEXTS = {
-    "zh": "{head_name}，您好：\n\n附件是{branch_name} {plan_date} 的网点客户维护概览"
-    "（数据截至 {business_date}）。\n请勿转发：仅限网点管理人员使用。\n",
-    "en": "Dear {head_name},\n\nAttached is the branch coverage of {branch_name} for "
-    "{plan_date} (data as of {business_date}).\nPlease do not forward it: it is for the "
-    "branch management only.\n",
-}
-POOL_SUBJECTS = {
-    "zh": "网点公共池客户名单 {plan_date} · {branch_name}",
-    "en": "Branch pool list for {plan_date} · {branch_name}",
-}
-POOL_TEXTS = {
-    "zh": "{head_name}，您好：\n\n附件是{branch_name} {plan_date} 的公共池客户名单"
-    "（数据截至 {business_date}）：这些客户的客户经理已离岗或尚未指定。\n"
-    "请安排人员跟进，紧急事项优先。请勿转发。\n",
-    "en": "Dear {head_name},\n\nAttached is the pool list of {branch_name} for {plan_date} "
-    "(data as of {business_date}): customers whose manager has left or who have none.\n"
-    "Please see that they are worked, urgent items first. Please do not forward it.\n",
-}
-# the greeting when the head's name is not on record
-NO_HEAD_NAME = {"zh": "网点负责人", "en": "branch head"}
-
 
 class DeliveryIncomplete(RuntimeError):
     """Messages are still pending after the retries: the mail server could not be used."""
@@ -159,7 +110,7 @@ class Item:
     branch_id: str
     html_path: Path
     pdf_path: Path
-    language: str
+    language: str  # the reader's language code (the catalogue's: en, zh_CN)
     subject: str
     text: str
     recipient_kind: str = MANAGER
@@ -200,7 +151,7 @@ class Head:
     name: str | None
     address: str | None
     problem: str | None
-    language: str
+    words: Words  # the head's language (the branch's roster locale)
     branch_name: str
 
 
@@ -210,8 +161,19 @@ def _heads(branches: pd.DataFrame, domains: tuple[str, ...]) -> dict[str, Head]:
         checked = check_address(row.head_email, domains)
         heads[str(row.branch_id)] = Head(
             header_text(row.head_name) or None, checked.address, checked.problem,
-            language_of(row.locale), header_text(row.branch_name) or str(row.branch_id))
+            words_for(row.locale), header_text(row.branch_name) or str(row.branch_id))
     return heads
+
+
+def _head_name(head: Head | None, words: Words) -> str:
+    """The head's name, or "branch head" in the reader's words when it is not on record."""
+    return (head.name if head else None) or words.pgettext("mail", "branch head")
+
+
+def _dates(words: Words, plan_date: date, business_date: date) -> dict[str, str]:
+    """The plan date and the data date in the reader's words ("20 Nov 2026", "2026年11月20日")."""
+    return {"plan_date": words.date(plan_date, "medium"),
+            "business_date": words.date(business_date, "medium")}
 
 
 def documents(
@@ -221,7 +183,6 @@ def documents(
     """Every rendered document with its reader; counts of what is not a document today."""
     skipped: Counter = Counter()
     heads = _heads(branches, domains)
-    plan_date = plan_date.isoformat()
     items: list[Item] = []
 
     def to_head(item: Item, head: Head | None) -> Item:
@@ -250,22 +211,31 @@ def documents(
         checked = check_address(row.email, domains)
         name = header_text(row.manager_name) or manager_id
         if checked.usable:
-            lang = language_of(row.locale)
-            words = {"manager_name": name, "plan_date": plan_date,
-                     "business_date": business_date.isoformat()}
+            words = words_for(row.locale)
+            values = {"manager_name": name, **_dates(words, plan_date, business_date)}
             items.append(Item(
-                PLAN, manager_id, branch_id, html_path, pdf_path, lang,
-                SUBJECTS[lang].format(**words), TEXTS[lang].format(**words),
+                PLAN, manager_id, branch_id, html_path, pdf_path, words.code,
+                words.pgettext("mail", "Customer plan for %(plan_date)s · %(manager_name)s",
+                               **values),
+                words.pgettext(
+                    "mail", "Dear %(manager_name)s,\n\nAttached is your customer plan for "
+                    "%(plan_date)s (data as of %(business_date)s).\nPlease do not forward it: "
+                    "the plan is for you alone.\n", **values),
                 MANAGER, manager_id, name, checked.address))
             continue
         head = heads.get(branch_id)
-        lang = head.language if head else language_of(row.locale)
-        words = {"manager_id": manager_id, "plan_date": plan_date,
-                 "business_date": business_date.isoformat(),
-                 "head_name": (head.name if head else None) or NO_HEAD_NAME[lang]}
+        words = head.words if head else words_for(row.locale)
+        values = {"manager_id": manager_id, **_dates(words, plan_date, business_date),
+                  "head_name": _head_name(head, words)}
         item = to_head(Item(
-            PLAN, manager_id, branch_id, html_path, pdf_path, lang,
-            FORWARDED_SUBJECTS[lang].format(**words), FORWARDED_TEXTS[lang].format(**words),
+            PLAN, manager_id, branch_id, html_path, pdf_path, words.code,
+            words.pgettext("mail", "For you to hand on: the customer plan of manager "
+                           "%(manager_id)s for %(plan_date)s", **values),
+            words.pgettext(
+                "mail", "Dear %(head_name)s,\n\nThe roster has no usable bank address for "
+                "manager %(manager_id)s, so their customer plan for %(plan_date)s (data as of "
+                "%(business_date)s) comes to you.\nPlease hand it on or see that it is worked, "
+                "and have the roster's address corrected.\n", **values),
             forwarded=True), head)
         if item.problem:
             item.problem = f"manager {checked.problem}, head {item.problem}"
@@ -279,13 +249,17 @@ def documents(
             skipped["no_rollup"] += 1
             continue
         head = heads[branch_id]
-        words = {"head_name": head.name or NO_HEAD_NAME[head.language],
-                 "branch_name": head.branch_name, "plan_date": plan_date,
-                 "business_date": business_date.isoformat()}
+        words = head.words
+        values = {"head_name": _head_name(head, words), "branch_name": head.branch_name,
+                  **_dates(words, plan_date, business_date)}
         items.append(to_head(Item(
-            BRANCH_ROLLUP, branch_id, branch_id, html_path, pdf_path, head.language,
-            ROLLUP_SUBJECTS[head.language].format(**words),
-            ROLLUP_TEXTS[head.language].format(**words)), head))
+            BRANCH_ROLLUP, branch_id, branch_id, html_path, pdf_path, words.code,
+            words.pgettext("mail", "Branch coverage for %(plan_date)s · %(branch_name)s",
+                           **values),
+            words.pgettext(
+                "mail", "Dear %(head_name)s,\n\nAttached is the branch coverage of "
+                "%(branch_name)s for %(plan_date)s (data as of %(business_date)s).\nPlease do "
+                "not forward it: it is for the branch management only.\n", **values)), head))
 
     for html_path in sorted(plans_dir.glob(f"{POOL_PREFIX}*.html")):
         pdf_path = html_path.with_suffix(".pdf")
@@ -294,13 +268,20 @@ def documents(
         key = html_path.stem
         branch_id = key[len(POOL_PREFIX):]
         head = heads.get(branch_id)
-        lang = head.language if head else "en"
-        words = {"head_name": (head.name if head else None) or NO_HEAD_NAME[lang],
-                 "branch_name": head.branch_name if head else branch_id,
-                 "plan_date": plan_date, "business_date": business_date.isoformat()}
+        # a pool of a branch not on the roster reads the default language (and is withheld)
+        words = head.words if head else words_for(None)
+        values = {"head_name": _head_name(head, words),
+                  "branch_name": head.branch_name if head else branch_id,
+                  **_dates(words, plan_date, business_date)}
         items.append(to_head(Item(
-            POOL, key, branch_id, html_path, pdf_path, lang,
-            POOL_SUBJECTS[lang].format(**words), POOL_TEXTS[lang].format(**words)), head))
+            POOL, key, branch_id, html_path, pdf_path, words.code,
+            words.pgettext("mail", "Branch pool list for %(plan_date)s · %(branch_name)s",
+                           **values),
+            words.pgettext(
+                "mail", "Dear %(head_name)s,\n\nAttached is the pool list of %(branch_name)s "
+                "for %(plan_date)s (data as of %(business_date)s): customers whose manager has "
+                "left or who have none.\nPlease see that they are worked, urgent items first. "
+                "Please do not forward it.\n", **values)), head))
     for item in items:
         item.content_sha256 = _content_sha(item.html_path, item.pdf_path)
     return items, skipped
@@ -331,7 +312,8 @@ def build_message(
     message = EmailMessage(policy=SMTP)
     message["From"] = Address(addr_spec=sender)
     message["To"] = Address(display_name=header_text(item.recipient_name), addr_spec=item.address)
-    message["Subject"] = header_text((UPDATED[item.language] if updated else "") + item.subject)
+    mark = words_in(item.language).pgettext("mail", "[Updated] ") if updated else ""
+    message["Subject"] = header_text(mark + item.subject)
     message["Date"] = format_datetime(sent_at.replace(tzinfo=UTC))
     message["Message-ID"] = message_id_value
     message["X-Customer-Plans-Business-Date"] = business_date.isoformat()

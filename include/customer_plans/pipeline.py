@@ -92,7 +92,7 @@ def assign(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, An
         return nothing
     return run_assignment(
         ctx.staging_dir, ctx.settings.plans_db_url, ctx.business_date, ctx.rules(),
-        branch_ids=branch_ids, talking_points_path=ctx.settings.talking_points_path,
+        branch_ids=branch_ids,
     )
 
 

@@ -41,8 +41,6 @@ class _Strict(BaseModel):
 
 class TierLevel(_Strict):
     code: str
-    label_zh: str
-    label_en: str
     min_adb_cny: float = Field(ge=0)
 
 
@@ -70,8 +68,6 @@ class Tiers(_Strict):
 
 class FamiliarityClass(_Strict):
     code: str
-    label_zh: str
-    label_en: str
     min_reached_contacts: int = Field(ge=0)
     min_profile_completeness: float = Field(ge=0, le=1)
 
@@ -94,8 +90,6 @@ class GridGroup(_Strict):
     tier_band: str
     familiarity: str
     code: str
-    strategy_zh: str
-    strategy_en: str
 
 
 class Grid(_Strict):
@@ -256,8 +250,6 @@ class ReasonRule(_Strict):
 class Holiday(_Strict):
     date: date
     code: str
-    name_zh: str
-    name_en: str
 
 
 class ScoreWeights(_Strict):
@@ -309,6 +301,9 @@ class Assignment(_Strict):
     carry_over_max_level: int = Field(ge=1, le=3)
     carry_over_max_days: int = Field(ge=1)
     previous_plan_lookback_days: int = Field(ge=1)
+    # the product kinds whose interest rate a maturity reason may quote (a deposit's rate is a
+    # term of its contract; an investment's rate or yield is never quoted)
+    quote_rate_for: list[Literal[PRODUCT_KINDS]]  # type: ignore[valid-type]
     forbidden_phrases: list[str]
 
     @model_validator(mode="after")

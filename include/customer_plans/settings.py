@@ -30,8 +30,6 @@ DEFAULT_RULES_PATH = CONFIG_DIR / "rules.yaml"
 # the languages readers read (customer_plans.words.languages) and their gettext catalogues
 LANGUAGES_PATH = CONFIG_DIR / "languages.yaml"
 LOCALE_DIR = INCLUDE_DIR / "locale"
-# the talking-point templates the assign stage fills (customer_plans.assign.talking_points)
-DEFAULT_TALKING_POINTS_PATH = CONFIG_DIR / "talking_points.yaml"
 
 # The bank's language (a configured language of LANGUAGES_PATH, or a roster locale naming
 # one): the language of a reader whose own is not on record.
@@ -81,7 +79,6 @@ class Settings:
     smtp_url: str | None = field(default=None, repr=False)
     smtp_retry_delays: tuple[float, ...] = DEFAULT_SMTP_RETRY_DELAYS
     operators_email: tuple[str, ...] = ()  # failure alerts' recipients (with smtp_alerts)
-    talking_points_path: Path = DEFAULT_TALKING_POINTS_PATH
 
     @property
     def staging_root(self) -> Path:

@@ -89,25 +89,23 @@ def _reasons(rng: np.random.Generator, business_date: date, level: int, aum: flo
         principal = float(rng.choice([50_000, 120_000, 305_000, 1_000_000]))
         reasons.append({
             "code": "maturity_due", "level": 1,
-            "text_en": f"Time deposit of CNY {principal:,.0f} matures on {due.isoformat()}",
-            "text_zh": f"定期存款 {principal / 10_000:g}万元 将于 {due.isoformat()} 到期",
-            "facts": {"product_name": "3-year time deposit", "principal_cny": principal,
-                      "maturity_date": due.isoformat(), "account_id": "6222020200112233445"},
+            "facts": {"account_id": "6222020200112233445", "product_kind": "time_deposit",
+                      "amount_cny": principal, "maturity_date": due.isoformat(),
+                      "days_to_maturity": (due - business_date).days, "rate_pct": 1.75},
         })
     if level <= 2 and trend < -20:
         reasons.append({
             "code": "retention", "level": 2,
-            "text_en": f"AUM {trend:.1f}% over 90 days: retention call",
-            "text_zh": f"近90天资产变化 {trend:.1f}%，需挽留",
-            "facts": {"aum_trend_90d_pct": trend, "aum_cny": aum},
+            "facts": {"tier_code": "platinum", "churn_score": 64.0, "churn_level": "high",
+                      "signals": [{"code": "aum_decline", "trend_pct": trend, "weight": 30}]},
         })
     if not reasons or rng.random() < 0.4:
         days = int(rng.integers(31, 200))
         reasons.append({
             "code": "cadence_overdue", "level": 3,
-            "text_en": f"Not reached for {days} days",
-            "text_zh": f"已 {days} 天未联络",
-            "facts": {"days_since_reached": days},
+            "facts": {"tier_code": "gold", "cadence_days": 30,
+                      "last_reached_date": (business_date - timedelta(days=days)).isoformat(),
+                      "days_since_contact": days},
         })
     return reasons
 
@@ -222,9 +220,6 @@ def sample_bank(
                 "reasons": json.dumps(reasons, ensure_ascii=False),
                 "channel": channel,
                 "capacity_kind": "visit" if channel == "visit" else "call",
-                "talking_points_en": "Thank them for their loyalty; review the maturing "
-                "deposit and ask about plans for the funds.",
-                "talking_points_zh": "感谢客户长期支持；提醒到期安排，了解资金后续打算。",
                 "rules_hash": "sample",
             })
     contacts = pd.DataFrame(rows).assign(assignment_reason=None)
@@ -306,8 +301,9 @@ def write_sample_sources(
         write_frame(bank.warning_rows, quality_dir / WARNING_ROWS_FILE)
 
 
-def _reason(code: str, level: int, text_en: str, text_zh: str, **facts) -> dict:
-    return {"code": code, "level": level, "text_en": text_en, "text_zh": text_zh, "facts": facts}
+def _reason(code: str, level: int, **facts) -> dict:
+    """A stored reason as the assign stage writes it: code, level and typed facts."""
+    return {"code": code, "level": level, "facts": facts}
 
 
 def example_bank(business_date: date = date(2026, 11, 19)) -> SampleBank:
@@ -380,36 +376,35 @@ def example_bank(business_date: date = date(2026, 11, 19)) -> SampleBank:
     contact_rows = [
         # manager, rank, status, customer, assignment, home, level, channel, reasons
         ("M001", 1, "planned", "C0001", "own", "M001", 1, "visit", [
-            _reason("maturity_due", 1, "Time deposit of CNY 305,000 matures on 2026-11-20",
-                    "定期存款 30.5万元 将于 2026-11-20 到期", principal_cny=305_000.0,
-                    maturity_date="2026-11-20", account_id="6222020200112233445"),
-            _reason("retention_top_tier", 1, "AUM -32.4% over 90 days",
-                    "近90天资产下降 32.4%", aum_trend_90d_pct=-32.4),
+            _reason("maturity_due", 1, account_id="6222020200112233445",
+                    product_kind="time_deposit", amount_cny=305_000.0,
+                    maturity_date="2026-11-20", days_to_maturity=1, rate_pct=1.75),
+            _reason("retention_top_tier", 1, tier_code="private", churn_score=78.0,
+                    churn_level="high",
+                    signals=[{"code": "aum_decline", "trend_pct": -32.4, "weight": 30}]),
         ]),
         ("M001", 2, "planned", "C0004", "covered", "M003", 2, "phone", [
-            _reason("cadence_overdue_top_tier", 2, "Not reached for 18 days (cadence 15)",
-                    "已 18 天未联络（维护周期 15 天）", days_since_reached=18, cadence_days=15),
+            _reason("cadence_overdue_top_tier", 2, tier_code="diamond", cadence_days=15,
+                    last_reached_date="2026-11-01", days_since_contact=18),
         ]),
         ("M001", 3, "planned", "C0002", "own", "M001", 3, "wechat", [
-            _reason("birthday", 3, "Birthday on 2026-11-21", "11月21日生日",
-                    birth_date="2026-11-21"),
+            _reason("birthday", 3, birthday="2026-11-21", greeting_ahead=False),
         ]),
         ("POOL-B01", 1, "planned", "C0005", "pool", "", 3, "phone", [
-            _reason("new_customer_follow_up", 3, "Opened an account 7 days ago",
-                    "开户第 7 天回访", days_since_onboarding=7),
+            _reason("new_customer_follow_up", 3, day=7),
         ]),
         ("M001", 4, "deferred", "C0003", "own", "M001", 3, "phone", [
-            _reason("idle_balance", 3, "CNY 150,000 idle in the current account",
-                    "活期闲置 15万元", current_balance_cny=150_000.0),
+            _reason("idle_balance", 3, amount_cny=150_000.0),
         ]),
         ("M002", 1, "planned", "C0006", "own", "M002", 2, "phone", [
-            _reason("retention", 2, "AUM -41.0% over 90 days; CNY 400,000 moved to another bank",
-                    "近90天资产下降 41.0%；40万元 转出至他行",
-                    aum_trend_90d_pct=-41.0, transfer_out_other_bank_90d_cny=400_000.0),
+            _reason("retention", 2, tier_code="platinum", churn_score=66.0,
+                    churn_level="high",
+                    signals=[{"code": "aum_decline", "trend_pct": -41.0, "weight": 30},
+                             {"code": "transfers_out", "amount_cny": 400_000.0,
+                              "share_of_aum": 0.55, "weight": 20}]),
         ]),
         ("M002", 2, "planned", "C0007", "own", "M002", 3, "visit", [
-            _reason("tier_upgrade", 3, "Upgraded to Private banking", "升级为私人银行客户",
-                    previous_tier="diamond"),
+            _reason("tier_upgrade", 3, from_tier="diamond", to_tier="private"),
         ]),
     ]
     contacts = pd.DataFrame([
@@ -425,9 +420,6 @@ def example_bank(business_date: date = date(2026, 11, 19)) -> SampleBank:
                 "visit" if channel == "visit" else "call"),
             # the pool's customer has no manager; B01's managers had no capacity left
             "assignment_reason": "no_manager no_capacity" if assignment == "pool" else None,
-            "talking_points_en": "Thank them for their trust; go through what is due and listen "
-            "for what they need. No promises on returns.",
-            "talking_points_zh": "感谢客户的信任；说明到期与续作安排，了解客户需求；不承诺收益。",
             "rules_hash": "example",
         }
         for m, rank, status, customer, assignment, home, level, channel, reasons

@@ -12,13 +12,17 @@ Where each reason comes from:
   depend on how far ahead segmentation looks); ``service_recovery`` from open complaints;
 - the previous plan: ``carried_over`` (see :mod:`customer_plans.assign.feedback`).
 
-Each builder returns the same columns (:data:`REASON_COLUMNS`): the reason's level, urgency,
-its JSON entry for ``plan_contacts.reasons`` and its talking points in both languages.
+Each builder returns the same columns (:data:`REASON_COLUMNS`): the reason's level, urgency
+and its JSON entry for ``plan_contacts.reasons``: ``{"code", "level", "facts"}``, the facts
+typed (codes, amounts, dates, counts, ids) as :data:`customer_plans.assign.facts.REASON_FACTS`
+lists them. Nothing here is words: render speaks the facts in the reader's language
+(``customer_plans.words.reasons``).
 """
 
 from __future__ import annotations
 
 import io
+import json
 from datetime import date, timedelta
 
 import numpy as np
@@ -28,24 +32,25 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 
 from customer_plans.assign import text
-from customer_plans.assign.inputs import CHURN_ORDER, AssignmentError, Inputs, frame, to_day
-from customer_plans.assign.talking_points import LANGUAGES, fill
+from customer_plans.assign.facts import REASON_FACTS
+from customer_plans.assign.inputs import CHURN_ORDER, AssignmentError, Inputs, frame, member, to_day
 
 REASON_COLUMNS = (
-    "customer_id", "pos", "code", "level", "service", "urgency", "reason_json", "talk_en",
-    "talk_zh", "previous_channel", "first_planned_date", "detail_codes",
+    "customer_id", "pos", "code", "level", "service", "urgency", "reason_json",
+    "previous_channel", "first_planned_date", "detail_codes",
 )
 
 # the facts segmentation puts on each opportunity that assignment reads
 OPPORTUNITY_FIELDS = (
     ("code", pa.string()), ("amount_cny", pa.float64()), ("day", pa.float64()),
     ("days", pa.float64()), ("date", pa.string()), ("days_since_contact", pa.float64()),
-    ("cadence_days", pa.float64()),
+    ("cadence_days", pa.float64()), ("last_reached_date", pa.string()),
 )
-SIGNAL_FIELDS = (("code", pa.string()), ("text_en", pa.string()), ("text_zh", pa.string()),
-                 ("weight", pa.float64()))
 # how many churn signals a retention reason quotes (the heaviest first)
 SIGNALS_QUOTED = 2
+# keys of a stored churn signal that hold words of an earlier release (text_en, ...): a
+# reason keeps the signal's code and facts only
+WORDS_PREFIX = "text_"
 
 
 def empty_reasons() -> pd.DataFrame:
@@ -59,40 +64,33 @@ def make_reasons(
     customer_id: np.ndarray,
     code: np.ndarray,
     urgency: np.ndarray,
-    facts: list[tuple[str, pa.Array]],
-    display: dict[str, dict[str, pa.Array]],
+    facts: dict[str, pa.Array],
     level: np.ndarray | None = None,
     service: np.ndarray | None = None,
     previous_channel: np.ndarray | None = None,
     first_planned_date: np.ndarray | None = None,
     detail_codes: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Reason rows from one builder: levels, texts from the templates, the JSON entry."""
+    """Reason rows from one builder: levels and the JSON entry with its facts (JSON texts
+    by name), in the order :data:`REASON_FACTS` gives for the reason code."""
     n = len(customer_id)
     if n == 0:
         return empty_reasons()
     code = np.asarray(code, dtype=object)
+    names = REASON_FACTS[code[0]]
+    wrong = [one for one in pd.unique(code) if set(REASON_FACTS[one]) != set(facts)]
+    if wrong:  # the builders and the declaration of what a reason stores must agree
+        raise ValueError(f"reasons {wrong} would store the facts {sorted(facts)}, not those "
+                         "customer_plans.assign.facts.REASON_FACTS declares for them")
     rules = ctx.rules.assignment.reasons
     if level is None:
         level = pd.Series(code).map({c: r.level for c, r in rules.items()}).to_numpy()
     if service is None:
         service = pd.Series(code).map({c: r.service for c, r in rules.items()}).to_numpy()
-    texts: dict[str, pa.Array] = {}
-    for part in ("reason", "talk"):
-        for lang in LANGUAGES:
-            result = None
-            for one in pd.unique(code):
-                template = ctx.talking_points.reasons[one][part][lang]
-                filled = fill(template, display[lang], n)
-                result = filled if result is None else text.choose(code == one, filled,
-                                                                   result, n)
-            texts[f"{part}_{lang}"] = result
     reason_json = text.json_object([
         ("code", text.json_string(text.strings(code))),
         ("level", text.json_integer(level)),
-        ("text_en", text.json_string(texts["reason_en"])),
-        ("text_zh", text.json_string(texts["reason_zh"])),
-        ("facts", text.json_object(facts, n)),
+        ("facts", text.json_object([(name, facts[name]) for name in names], n)),
     ], n)
     customer_id = np.asarray(customer_id, dtype=object)
     return frame({
@@ -103,8 +101,6 @@ def make_reasons(
         "service": np.asarray(service, dtype=bool),
         "urgency": np.clip(np.asarray(urgency, dtype="float64"), 0.0, 1.0),
         "reason_json": text.as_series(reason_json),
-        "talk_en": text.as_series(texts["talk_en"]),
-        "talk_zh": text.as_series(texts["talk_zh"]),
         "previous_channel": np.full(n, None, dtype=object) if previous_channel is None
         else np.asarray(previous_channel, dtype=object),
         "first_planned_date": np.full(n, ctx.day) if first_planned_date is None
@@ -114,39 +110,9 @@ def make_reasons(
     })
 
 
-def _both(en: pa.Array, zh: pa.Array) -> dict[str, pa.Array]:
-    return {"en": en, "zh": zh}
-
-
-def _display(**facts: dict[str, pa.Array]) -> dict[str, dict[str, pa.Array]]:
-    """``name=({"en": ..., "zh": ...})`` pairs regrouped by language."""
-    return {lang: {name: by_lang[lang] for name, by_lang in facts.items()} for lang in LANGUAGES}
-
-
-def _same(values: pa.Array) -> dict[str, pa.Array]:
-    return {"en": values, "zh": values}
-
-
-def _clause(ctx: Inputs, name: str, lang: str, facts: dict[str, pa.Array], n: int) -> pa.Array:
-    return fill(ctx.talking_points.clauses[name][lang], facts, n)
-
-
-def _dates(ctx: Inputs, days: np.ndarray) -> dict[str, pa.Array]:
-    year = ctx.business_date.year
-    return {"en": text.date_en(days, year), "zh": text.date_zh(days, year)}
-
-
-def _tier_labels(ctx: Inputs, codes: np.ndarray) -> dict[str, pa.Array]:
-    levels = ctx.rules.tiers.levels
-    return {
-        "en": text.lookup(codes, {level.code: level.label_en for level in levels}),
-        "zh": text.lookup(codes, {level.code: level.label_zh for level in levels}),
-    }
-
-
-def _labels(ctx: Inputs, kind: str, codes: np.ndarray) -> dict[str, pa.Array]:
-    return {lang: text.lookup(codes, ctx.talking_points.label_table(kind, lang))
-            for lang in LANGUAGES}
+def _codes(values) -> pa.Array:
+    """Codes (or ids) as JSON strings."""
+    return text.json_string(text.strings(values))
 
 
 def _people_rows(ctx: Inputs, mask: np.ndarray) -> pd.DataFrame:
@@ -156,16 +122,13 @@ def _people_rows(ctx: Inputs, mask: np.ndarray) -> pd.DataFrame:
 # ------------------------------------------------------------------ parsing JSON lists
 
 
-def parse_json_lists(texts: np.ndarray, fields: tuple[tuple[str, pa.DataType], ...],
-                     column: str) -> tuple[np.ndarray, pd.DataFrame]:
-    """Explode JSON lists of objects (one list per row) into a frame of ``fields``.
-
-    Returns the row position of each item and the items. Parsing is one Arrow JSON read
-    for the whole column; a malformed list is an error naming the column and the row.
-    """
+def _read_json_lists(texts: np.ndarray, item: pa.DataType | None,
+                     column: str) -> tuple[np.ndarray, pa.Array]:
+    """Explode JSON lists (one list per row) into one Arrow array of their items, with the row
+    of each item. ``item``: the items' type, or None to take it from the data (each key's
+    type as Arrow reads it). Parsing is one Arrow JSON read for the whole column; a malformed
+    list is an error naming the column."""
     n = len(texts)
-    if n == 0:
-        return np.array([], dtype=np.int64), pd.DataFrame({f: [] for f, _ in fields})
     body = text.strings(texts)
     body = pc.fill_null(pc.if_else(pc.equal(pc.utf8_trim_whitespace(body), ""), "[]", body),
                         "[]")
@@ -174,25 +137,97 @@ def parse_json_lists(texts: np.ndarray, fields: tuple[tuple[str, pa.DataType], .
     lines = pc.binary_join_element_wise('{"i":', rows, ',"v":', body, "}", "")
     blob = pc.binary_join(pa.ListArray.from_arrays(pa.array([0, n], type=pa.int32()), lines),
                           "\n")[0].as_py().encode("utf-8")
-    schema = pa.schema([("i", pa.int64()), ("v", pa.list_(pa.struct(list(fields))))])
+    fields = [("i", pa.int64())] + ([("v", pa.list_(item))] if item is not None else [])
     try:
         table = pj.read_json(
             io.BytesIO(blob),
             read_options=pj.ReadOptions(block_size=max(1 << 20, len(blob) + 1)),
-            parse_options=pj.ParseOptions(explicit_schema=schema,
-                                          unexpected_field_behavior="ignore"),
+            parse_options=pj.ParseOptions(
+                explicit_schema=pa.schema(fields),
+                unexpected_field_behavior="ignore" if item is not None else "infer"),
         )
     except pa.ArrowInvalid as exc:
         raise AssignmentError(
-            f"segments.{column} holds text that is not a JSON list of objects with the "
-            f"expected fields ({', '.join(f for f, _ in fields)}): {exc}"
-        ) from None
+            f"segments.{column} holds text that is not a JSON list of objects: {exc}") from None
     lists = table.column("v").combine_chunks()
+    if not pa.types.is_list(lists.type):
+        raise AssignmentError(f"segments.{column} holds JSON that is not a list of objects")
     rows_of_items = table.column("i").combine_chunks().to_numpy()[
         pc.list_parent_indices(lists).to_numpy()]
-    items = pc.list_flatten(lists)
-    parsed = pd.DataFrame({name: items.field(name).to_pandas() for name, _ in fields})
-    return rows_of_items.astype(np.int64), parsed
+    return rows_of_items.astype(np.int64), pc.list_flatten(lists)
+
+
+def parse_json_lists(texts: np.ndarray, fields: tuple[tuple[str, pa.DataType], ...],
+                     column: str) -> tuple[np.ndarray, pd.DataFrame]:
+    """Explode JSON lists of objects (one list per row) into a frame of ``fields``.
+
+    Returns the row position of each item and the items.
+    """
+    if len(texts) == 0:
+        return np.array([], dtype=np.int64), pd.DataFrame({f: [] for f, _ in fields})
+    rows, items = _read_json_lists(texts, pa.struct(list(fields)), column)
+    return rows, pd.DataFrame({name: items.field(name).to_pandas() for name, _ in fields})
+
+
+def _json_values(values: pa.Array, key: str, column: str) -> pa.Array | None:
+    """A column of one key of JSON objects back as JSON texts (null where the object lacks
+    it); None when no object has it."""
+    kind = values.type
+    if pa.types.is_null(kind):
+        return None
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return pc.if_else(pc.is_valid(values), text.json_string(values),
+                          pa.scalar(None, pa.string()))
+    if pa.types.is_boolean(kind):
+        return pc.if_else(values, "true", "false")
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+        return pc.cast(values, pa.string())
+    if pa.types.is_timestamp(kind):  # Arrow reads ISO dates ("2026-11-01") as timestamps
+        midnight = pc.all(pc.equal(pc.cast(values, pa.date32()).cast(kind), values))
+        pattern = "%Y-%m-%d" if midnight.as_py() in (True, None) else "%Y-%m-%dT%H:%M:%S"
+        return pc.binary_join_element_wise('"', pc.strftime(values, pattern), '"', "")
+    raise AssignmentError(
+        f"segments.{column}: the key {key!r} holds {kind} values; a stored churn signal's facts "
+        "are numbers, text, booleans and dates")
+
+
+def quoted_signals(texts: np.ndarray, quoted: int, column: str = "churn_signals"
+                   ) -> tuple[np.ndarray, pa.Array]:
+    """The ``quoted`` heaviest churn signals of each row's list (heaviest first, ties in
+    listed order), each the segment's own object: its code and typed facts, keys sorted,
+    without the words an earlier release stored with it (``text_en``, ...).
+
+    Returns the number quoted per row and their JSON objects, row by row."""
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), pa.array([], type=pa.string())
+    rows, items = _read_json_lists(texts, None, column)
+    if len(items) == 0 or pa.types.is_null(items.type):
+        return np.zeros(n, dtype=np.int64), pa.array([], type=pa.string())
+    if not pa.types.is_struct(items.type):
+        raise AssignmentError(f"segments.{column} holds a list of {items.type}, not of objects")
+    keys = sorted(field.name for field in items.type)
+    missing = [key for key in ("code", "weight") if key not in keys]
+    if missing:
+        raise AssignmentError(f"segments.{column}: the signals lack {missing}; each signal "
+                              "needs its code and weight")
+    weight = pd.to_numeric(pd.Series(items.field("weight").to_pandas()), errors="coerce")
+    order = pd.DataFrame({"row": rows, "weight": weight.to_numpy(), "at": np.arange(len(rows))})
+    order = order.sort_values(["row", "weight", "at"], ascending=[True, False, True],
+                              na_position="last", kind="mergesort")
+    order = order[order.groupby("row").cumcount().to_numpy() < quoted]
+    chosen = items.take(pa.array(order["at"].to_numpy(), type=pa.int64()))
+    m = len(chosen)
+    # '"key":value' per key, null where the signal lacks it, so the join leaves it out
+    members = []
+    for key in keys:
+        values = None if key.startswith(WORDS_PREFIX) else _json_values(chosen.field(key), key,
+                                                                        column)
+        if values is not None:
+            members.append(text.join([f"{json.dumps(key)}:", values], m))
+    body = pc.binary_join_element_wise(*members, ",", null_handling="skip")
+    objects = text.join(["{", body, "}"], m)
+    return np.bincount(order["row"].to_numpy(), minlength=n).astype(np.int64), objects
 
 
 # ------------------------------------------------------------------ builders
@@ -231,34 +266,18 @@ def maturity_reasons(ctx: Inputs) -> pd.DataFrame:
         return empty_reasons()
     code = np.where(step <= 1, "maturity_due", "maturity_upcoming").astype(object)
     urgency = 1.0 - step / (max(ladder) + 1.0)
-    maturity = rows["maturity_date"].to_numpy()
-    dates = _dates(ctx, maturity)
-    quoted = rows["product_kind"].isin(ctx.talking_points.quote_rate_for).to_numpy() & \
-        np.isfinite(rows["rate_pct"].to_numpy())
-    rate = text.percent(rows["rate_pct"].to_numpy())
-    display = {}
-    for lang in LANGUAGES:
-        due = text.choose(
-            maturity <= ctx.day,
-            _clause(ctx, "matured", lang, {"maturity_date": dates[lang]}, n),
-            _clause(ctx, "matures", lang, {"maturity_date": dates[lang]}, n), n)
-        display[lang] = {
-            "product": _labels(ctx, "product_kind", rows["product_kind"].to_numpy())[lang],
-            "amount": (text.money_en if lang == "en" else text.money_zh)(rows["amount_cny"]),
-            "due": due,
-            "rate_clause": text.choose(quoted, _clause(ctx, "rate", lang, {"rate": rate}, n),
-                                       "", n),
-            "days": text.integer(days),
-        }
-    facts = [
-        ("account_id", text.json_string(text.strings(rows["account_id"]))),
-        ("product_kind", text.json_string(text.strings(rows["product_kind"]))),
-        ("amount_cny", text.json_number(rows["amount_cny"])),
-        ("maturity_date", text.json_date(maturity)),
-        ("rate_pct", text.json_number(rows["rate_pct"], 3)),
-        ("days_to_maturity", text.json_integer(days)),
-    ]
-    return make_reasons(ctx, rows["customer_id"].to_numpy(), code, urgency, facts, display)
+    # a deposit's rate is a term of its contract and may be quoted; an investment's never is
+    quotable = member(rows["product_kind"], ctx.rules.assignment.quote_rate_for)
+    rate = np.where(quotable, rows["rate_pct"].to_numpy(dtype="float64"), np.nan)
+    facts = {
+        "account_id": _codes(rows["account_id"]),
+        "product_kind": _codes(rows["product_kind"]),
+        "amount_cny": text.json_number(rows["amount_cny"]),
+        "maturity_date": text.json_date(rows["maturity_date"].to_numpy()),
+        "days_to_maturity": text.json_integer(days),
+        "rate_pct": text.json_number(rate, 3),
+    }
+    return make_reasons(ctx, rows["customer_id"].to_numpy(), code, urgency, facts)
 
 
 def retention_reasons(ctx: Inputs) -> pd.DataFrame:
@@ -274,32 +293,15 @@ def retention_reasons(ctx: Inputs) -> pd.DataFrame:
     if n == 0:
         return empty_reasons()
     code = np.where(top_case[top_case | other], "retention_top_tier", "retention").astype(object)
-    positions, signals = parse_json_lists(rows["churn_signals"].to_numpy(), SIGNAL_FIELDS,
-                                          "churn_signals")
-    signals["row"] = positions
-    signals["order"] = np.arange(len(signals))
-    signals = signals.sort_values(["row", "weight", "order"], ascending=[True, False, True],
-                                  na_position="last", kind="mergesort")
-    quoted = signals[signals.groupby("row").cumcount().to_numpy() < SIGNALS_QUOTED]
-    sizes = np.bincount(quoted["row"].to_numpy(), minlength=n)
-    display = {}
-    for lang in LANGUAGES:
-        sep = ctx.talking_points.clauses["list_separator"][lang]
-        said = pc.fill_null(text.strings(quoted[f"text_{lang}"]), "")
-        display[lang] = {
-            "tier": _tier_labels(ctx, rows["tier_code"].to_numpy())[lang],
-            "signals": text.group_join(said, sizes, sep),
-            "churn_score": text.integer(rows["churn_score"].to_numpy()),
-        }
-    signal_codes = text.json_list(text.json_string(text.strings(quoted["code"])), sizes)
-    facts = [
-        ("churn_score", text.json_number(rows["churn_score"])),
-        ("churn_level", text.json_string(text.strings(rows["churn_level"]))),
-        ("tier_code", text.json_string(text.strings(rows["tier_code"]))),
-        ("signals", signal_codes),
-    ]
+    sizes, signals = quoted_signals(rows["churn_signals"].to_numpy(), SIGNALS_QUOTED)
+    facts = {
+        "tier_code": _codes(rows["tier_code"]),
+        "churn_score": text.json_number(rows["churn_score"]),
+        "churn_level": _codes(rows["churn_level"]),
+        "signals": text.json_list(signals, sizes),
+    }
     urgency = pd.Series(code).map({c: rules.reasons[c].urgency for c in set(code)}).to_numpy()
-    return make_reasons(ctx, rows["customer_id"].to_numpy(), code, urgency, facts, display)
+    return make_reasons(ctx, rows["customer_id"].to_numpy(), code, urgency, facts)
 
 
 def open_complaints(ctx: Inputs) -> pd.DataFrame:
@@ -319,19 +321,14 @@ def service_recovery_reasons(ctx: Inputs) -> pd.DataFrame:
     n = len(rows)
     if n == 0:
         return empty_reasons()
-    opened = rows["opened_date"].to_numpy()
-    display = _display(
-        category=_labels(ctx, "complaint_category", rows["category"].to_numpy()),
-        opened_date=_dates(ctx, opened),
-    )
-    facts = [
-        ("complaint_id", text.json_string(text.strings(rows["complaint_id"]))),
-        ("category", text.json_string(text.strings(rows["category"]))),
-        ("opened_date", text.json_date(opened)),
-    ]
+    facts = {
+        "complaint_id": _codes(rows["complaint_id"]),
+        "category": _codes(rows["category"]),
+        "opened_date": text.json_date(rows["opened_date"].to_numpy()),
+    }
     code = np.full(n, "service_recovery", dtype=object)
     urgency = np.full(n, ctx.rules.assignment.reasons["service_recovery"].urgency)
-    return make_reasons(ctx, rows["customer_id"].to_numpy(), code, urgency, facts, display)
+    return make_reasons(ctx, rows["customer_id"].to_numpy(), code, urgency, facts)
 
 
 def tier_change_reasons(ctx: Inputs) -> pd.DataFrame:
@@ -343,19 +340,11 @@ def tier_change_reasons(ctx: Inputs) -> pd.DataFrame:
     if n == 0:
         return empty_reasons()
     code = np.where(change[mask] == "up", "tier_upgrade", "tier_downgrade").astype(object)
-    display = _display(
-        from_tier=_tier_labels(ctx, rows["previous_tier_code"].to_numpy()),
-        to_tier=_tier_labels(ctx, rows["tier_code"].to_numpy()),
-    )
-    facts = [
-        ("direction", text.json_string(text.strings(change[mask]))),
-        ("from", text.json_string(text.strings(rows["previous_tier_code"]))),
-        ("to", text.json_string(text.strings(rows["tier_code"]))),
-    ]
+    facts = {"from_tier": _codes(rows["previous_tier_code"]), "to_tier": _codes(rows["tier_code"])}
     reasons = ctx.rules.assignment.reasons
     urgency = np.where(code == "tier_upgrade", reasons["tier_upgrade"].urgency,
                        reasons["tier_downgrade"].urgency)
-    return make_reasons(ctx, rows["customer_id"].to_numpy(), code, urgency, facts, display)
+    return make_reasons(ctx, rows["customer_id"].to_numpy(), code, urgency, facts)
 
 
 def opportunity_reasons(ctx: Inputs) -> pd.DataFrame:
@@ -370,58 +359,48 @@ def opportunity_reasons(ctx: Inputs) -> pd.DataFrame:
     reasons = ctx.rules.assignment.reasons
     parts = []
 
+    def number(frame: pd.DataFrame, name: str) -> np.ndarray:
+        return frame[name].to_numpy(dtype="float64", na_value=np.nan)
+
     idle = items[items["code"] == "idle_balance"]
     if len(idle):
-        amount = idle["amount_cny"].to_numpy(dtype="float64", na_value=np.nan)
-        display = _display(amount={"en": text.money_en(amount), "zh": text.money_zh(amount)})
         parts.append(make_reasons(
             ctx, idle["customer_id"].to_numpy(), np.full(len(idle), "idle_balance", dtype=object),
             np.full(len(idle), reasons["idle_balance"].urgency),
-            [("amount_cny", text.json_number(amount))], display))
+            {"amount_cny": text.json_number(number(idle, "amount_cny"))}))
 
     new = items[items["code"] == "new_customer_follow_up"]
     if len(new):
-        day = new["day"].to_numpy(dtype="float64", na_value=np.nan)
         parts.append(make_reasons(
             ctx, new["customer_id"].to_numpy(),
             np.full(len(new), "new_customer_follow_up", dtype=object),
             np.full(len(new), reasons["new_customer_follow_up"].urgency),
-            [("day", text.json_integer(day))], _display(day=_same(text.integer(day)))))
+            {"day": text.json_integer(number(new, "day"))}))
 
     post = items[items["code"] == "post_sale_follow_up"]
     if len(post):
-        days = post["days"].to_numpy(dtype="float64", na_value=np.nan)
-        bought = to_day(post["date"])
         parts.append(make_reasons(
             ctx, post["customer_id"].to_numpy(),
             np.full(len(post), "post_sale_follow_up", dtype=object),
             np.full(len(post), reasons["post_sale_follow_up"].urgency),
-            [("days", text.json_integer(days)), ("date", text.json_date(bought))],
-            _display(purchase_date=_dates(ctx, bought), days=_same(text.integer(days)))))
+            {"purchase_date": text.json_date(to_day(post["date"])),
+             "days": text.json_integer(number(post, "days"))}))
 
     cadence = items[items["code"] == "cadence_overdue"]
     if len(cadence):
-        n = len(cadence)
-        since = cadence["days_since_contact"].to_numpy(dtype="float64", na_value=np.nan)
-        allowed = cadence["cadence_days"].to_numpy(dtype="float64", na_value=np.nan)
+        since = number(cadence, "days_since_contact")
+        allowed = number(cadence, "cadence_days")
         top = cadence["tier_code"].isin(ctx.rules.assignment.top_tiers).to_numpy()
         code = np.where(top, "cadence_overdue_top_tier", "cadence_overdue").astype(object)
         # urgency grows with how far past the cadence the customer is; never reached = most
         overdue = np.where(np.isfinite(since) & (allowed > 0),
                            (since - allowed) / np.where(allowed > 0, allowed, 1.0), 1.0)
-        display = {}
-        for lang in LANGUAGES:
-            days_ago = _clause(ctx, "days_ago", lang, {"days": text.integer(since)}, n)
-            display[lang] = {
-                "last_contact": text.choose(np.isfinite(since), days_ago,
-                                            ctx.talking_points.clauses["never_reached"][lang], n),
-                "cadence_days": text.integer(allowed),
-                "tier": _tier_labels(ctx, cadence["tier_code"].to_numpy())[lang],
-            }
         parts.append(make_reasons(
             ctx, cadence["customer_id"].to_numpy(), code, overdue,
-            [("days_since_contact", text.json_integer(since)),
-             ("cadence_days", text.json_integer(allowed))], display))
+            {"tier_code": _codes(cadence["tier_code"]),
+             "cadence_days": text.json_integer(allowed),
+             "last_reached_date": text.json_date(to_day(cadence["last_reached_date"])),
+             "days_since_contact": text.json_integer(since)}))
     return pd.concat(parts, ignore_index=True) if parts else empty_reasons()
 
 
@@ -452,20 +431,10 @@ def birthday_reasons(ctx: Inputs) -> pd.DataFrame:
     if n == 0:
         return empty_reasons()
     birthday = birthday[mask]
-    ahead = birthday > ctx.contact_day
-    display = {}
-    dates = _dates(ctx, birthday)
-    for lang in LANGUAGES:
-        display[lang] = {
-            "birthday": dates[lang],
-            "ahead_note": text.choose(ahead, ctx.talking_points.clauses["greeting_ahead"][lang],
-                                      "", n),
-        }
-    facts = [("date", text.json_date(birthday)),
-             ("greeting_ahead", text.choose(ahead, "true", "false", n))]
+    facts = {"birthday": text.json_date(birthday),
+             "greeting_ahead": text.json_boolean(birthday > ctx.contact_day)}
     return make_reasons(ctx, rows["customer_id"].to_numpy(), np.full(n, "birthday", dtype=object),
-                        np.full(n, ctx.rules.assignment.reasons["birthday"].urgency), facts,
-                        display)
+                        np.full(n, ctx.rules.assignment.reasons["birthday"].urgency), facts)
 
 
 def holiday_today(ctx: Inputs):
@@ -488,22 +457,11 @@ def holiday_reasons(ctx: Inputs) -> pd.DataFrame:
     n = len(rows)
     if n == 0:
         return empty_reasons()
-    when = np.full(n, np.datetime64(holiday.date, "D"))
-    dates = _dates(ctx, when)
-    display = {
-        lang: {
-            "holiday": text.constant(holiday.name_en if lang == "en" else holiday.name_zh, n),
-            "holiday_date": dates[lang],
-            "ahead_note": text.constant(
-                ctx.talking_points.clauses["greeting_ahead"][lang] if ahead else "", n),
-        }
-        for lang in LANGUAGES
-    }
-    facts = [("holiday", text.json_string(text.constant(holiday.code, n))),
-             ("date", text.json_date(when))]
+    facts = {"holiday": _codes(np.full(n, holiday.code, dtype=object)),
+             "holiday_date": text.json_date(np.full(n, np.datetime64(holiday.date, "D"))),
+             "greeting_ahead": text.json_boolean(np.full(n, ahead))}
     return make_reasons(ctx, rows["customer_id"].to_numpy(), np.full(n, "holiday", dtype=object),
-                        np.full(n, ctx.rules.assignment.reasons["holiday"].urgency), facts,
-                        display)
+                        np.full(n, ctx.rules.assignment.reasons["holiday"].urgency), facts)
 
 
 def build_candidates(ctx: Inputs, carried: pd.DataFrame | None = None) -> pd.DataFrame:

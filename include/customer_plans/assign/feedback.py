@@ -34,7 +34,6 @@ from customer_plans.assign.inputs import (
     member,
     to_day,
 )
-from customer_plans.assign.talking_points import LANGUAGES
 
 FEEDBACK_COLUMNS = (
     "business_date", "branch_id", "manager_id", "previous_business_date", "planned_yesterday",
@@ -147,29 +146,15 @@ def carried_reasons(ctx: Inputs, previous: pd.DataFrame | None
     kept_sizes = sizes[keep]
     previous_status = np.where(kept_rows["status"].to_numpy(dtype=object) == "deferred",
                                "deferred", "not_reached").astype(object)
-    from_date = np.full(n, plan_day)
-    dates = {"en": text.date_en(from_date, ctx.business_date.year),
-             "zh": text.date_zh(from_date, ctx.business_date.year)}
-    display = {}
-    for lang in LANGUAGES:
-        labels = text.lookup(kept_long["code"].to_numpy(), ctx.talking_points.reason_labels(lang))
-        display[lang] = {
-            "from_date": dates[lang],
-            "previous_status": text.lookup(previous_status,
-                                           ctx.talking_points.label_table("previous_status",
-                                                                          lang)),
-            "previous_reasons": text.group_join(
-                labels, kept_sizes, ctx.talking_points.clauses["list_separator"][lang]),
-        }
-    codes_json = text.json_list(text.json_string(text.strings(kept_long["code"])), kept_sizes)
-    facts = [
-        ("from_date", text.json_date(from_date)),
-        ("first_planned_date", text.json_date(first[keep])),
-        ("previous_status", text.json_string(text.strings(previous_status))),
-        ("previous_level", text.json_integer(kept_rows["priority_level"])),
-        ("previous_manager_id", text.json_string(text.strings(kept_rows["manager_id"]))),
-        ("reasons", codes_json),
-    ]
+    facts = {
+        "from_date": text.json_date(np.full(n, plan_day)),
+        "first_planned_date": text.json_date(first[keep]),
+        "previous_status": text.json_string(text.strings(previous_status)),
+        "previous_level": text.json_integer(kept_rows["priority_level"]),
+        "previous_manager_id": text.json_string(text.strings(kept_rows["manager_id"])),
+        "previous_reasons": text.json_list(text.json_string(text.strings(kept_long["code"])),
+                                           kept_sizes),
+    }
     carried_rule = rules.reasons["carried_over"]
     level = np.minimum(carried_rule.level,
                        np.nan_to_num(kept_rows["priority_level"].to_numpy(dtype="float64"),
@@ -177,7 +162,7 @@ def carried_reasons(ctx: Inputs, previous: pd.DataFrame | None
     reasons = make_reasons(
         ctx, kept_rows["customer_id"].to_numpy(dtype=object),
         np.full(n, "carried_over", dtype=object), np.full(n, carried_rule.urgency), facts,
-        display, level=level, service=all_service.reindex(kept_rows.index).to_numpy(dtype=bool),
+        level=level, service=all_service.reindex(kept_rows.index).to_numpy(dtype=bool),
         previous_channel=kept_rows["channel"].to_numpy(dtype=object),
         first_planned_date=first[keep],
         detail_codes=text.as_series(

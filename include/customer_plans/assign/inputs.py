@@ -15,7 +15,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from customer_plans.assign.talking_points import TalkingPoints
 from customer_plans.rules import Rules
 from customer_plans.workdays import BankCalendar
 
@@ -131,7 +130,6 @@ class Inputs:
     day: np.datetime64  # the business date as datetime64[D]
     contact_date: date  # the day the plan is worked: the working day the business date serves
     rules: Rules
-    talking_points: TalkingPoints
     people: pd.DataFrame  # one row per segmented customer
     managers: pd.DataFrame
     accounts: pd.DataFrame
@@ -249,7 +247,7 @@ def build_people(segments: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFram
 
 
 def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
-                 business_date: date, rules: Rules, talking_points: TalkingPoints) -> Inputs:
+                 business_date: date, rules: Rules) -> Inputs:
     """Check and normalise the inputs of :func:`customer_plans.assign.assign_contacts`."""
     check_rules(rules)
     for table, columns in FRAME_COLUMNS.items():
@@ -319,7 +317,6 @@ def build_inputs(segments: pd.DataFrame, frames: dict[str, pd.DataFrame],
         day=np.datetime64(business_date, "D"),
         contact_date=plan_date_of(business_date, rules),
         rules=rules,
-        talking_points=talking_points,
         people=people,
         managers=roster,
         accounts=accounts,

@@ -28,15 +28,14 @@ from customer_plans.assign.feedback import (
 from customer_plans.assign.inputs import Inputs, build_inputs, frame
 from customer_plans.assign.priority import priority_order, score_contacts
 from customer_plans.assign.takeover import TAKEOVER, take_over_pool
-from customer_plans.assign.talking_points import TalkingPoints, shipped_talking_points
 from customer_plans.rules import Rules
 
 CONTACT_COLUMNS = (
     "business_date", "branch_id", "manager_id", "rank", "status", "customer_id", "assignment",
     "home_manager_id", "assignment_reason", "priority_level", "score", "score_value",
     "score_urgency", "score_risk", "score_difficulty", "reasons", "reason_codes",
-    "carried_reason_codes", "channel", "capacity_kind", "deferred_reason", "talking_points_en",
-    "talking_points_zh", "first_planned_date", "rules_hash",
+    "carried_reason_codes", "channel", "capacity_kind", "deferred_reason", "first_planned_date",
+    "rules_hash",
 )
 EXCLUSION_COLUMNS = (
     "business_date", "branch_id", "manager_id", "home_manager_id", "customer_id",
@@ -73,8 +72,7 @@ def merge_reasons(kept: pd.DataFrame, ctx: Inputs) -> pd.DataFrame:
     if len(starts) == 0:
         return frame({column: np.array([], dtype=object) for column in (
             "customer_id", "pos", "priority_level", "top_code", "previous_channel", "urgency",
-            "reasons", "reason_codes", "carried_reason_codes", "talking_points_en",
-            "talking_points_zh", "first_planned_date")}).astype(
+            "reasons", "reason_codes", "carried_reason_codes", "first_planned_date")}).astype(
             {"pos": "int64", "priority_level": "int64", "urgency": "float64"})
     urgency = np.maximum.reduceat(ordered["urgency"].to_numpy(dtype="float64"), starts)
     first_planned = np.minimum.reduceat(
@@ -97,10 +95,6 @@ def merge_reasons(kept: pd.DataFrame, ctx: Inputs) -> pd.DataFrame:
         "reason_codes": text.as_series(text.group_join(text.strings(ordered["code"]), sizes,
                                                        " ")),
         "carried_reason_codes": carried_codes,
-        "talking_points_en": text.as_series(text.group_join(text.strings(ordered["talk_en"]),
-                                                            sizes, "\n")),
-        "talking_points_zh": text.as_series(text.group_join(text.strings(ordered["talk_zh"]),
-                                                            sizes, "\n")),
         "first_planned_date": first_planned,
     })
 
@@ -165,7 +159,6 @@ def assign_contacts(
     business_date: date,
     rules: Rules,
     carry_over: pd.DataFrame | None = None,
-    talking_points: TalkingPoints | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Each manager's prioritized contact list for ``business_date``.
 
@@ -178,8 +171,7 @@ def assign_contacts(
     ``plan_exclusions`` and ``plan_feedback`` (columns :data:`CONTACT_COLUMNS`,
     :data:`EXCLUSION_COLUMNS`, :data:`feedback.FEEDBACK_COLUMNS` plus ``rules_hash``).
     """
-    ctx = build_inputs(segments, frames, business_date, rules,
-                       talking_points or shipped_talking_points())
+    ctx = build_inputs(segments, frames, business_date, rules)
     # the lookback counts working days: after a week of holidays the last plan before them
     # is still the previous one, and its deferred contacts come back
     previous = previous_plan(carry_over, business_date, ctx.calendar.working_days_back(

@@ -35,7 +35,6 @@ from customer_plans.assign.inputs import (
     to_text,
 )
 from customer_plans.assign.plan import CONTACT_COLUMNS, EXCLUSION_COLUMNS, assign_contacts
-from customer_plans.assign.talking_points import load_talking_points
 from customer_plans.batching import balanced_batches
 from customer_plans.db import bulk_insert, make_engine, run_script
 from customer_plans.rules import Rules
@@ -216,13 +215,11 @@ def write_plan(conn: Connection, business_date: date, branch_ids: list[str] | No
 
 
 def run_assignment(staging_dir: Path | str, plans_db_url: str, business_date: date,
-                   rules: Rules, branch_ids: list[str] | None = None,
-                   talking_points_path: Path | str | None = None) -> dict[str, Any]:
+                   rules: Rules, branch_ids: list[str] | None = None) -> dict[str, Any]:
     """Write plan_contacts, plan_exclusions and plan_feedback for one batch of branches.
 
     ``branch_ids`` None means every branch. Idempotent: the batch's rows of the business
     date are replaced in one transaction. Returns counts only (no personal data).
-    ``talking_points_path``: the templates file (the setting; None: the shipped one).
     """
     started = time.monotonic()
     staging_dir = Path(staging_dir)
@@ -269,11 +266,8 @@ def run_assignment(staging_dir: Path | str, plans_db_url: str, business_date: da
         known = to_text(segments["customer_id"])
         for name in ("customers", "accounts", "complaints", "recent_contacts"):
             frames[name] = frames[name][member(frames[name]["customer_id"], known)]
-        points = (load_talking_points(talking_points_path)
-                  if talking_points_path is not None else None)
         contacts, exclusions, feedback = assign_contacts(segments, frames, business_date,
-                                                         rules, carry_over=previous,
-                                                         talking_points=points)
+                                                         rules, carry_over=previous)
         if batch is not None:
             contacts = contacts[contacts["branch_id"].isin(batch)]
             exclusions = exclusions[exclusions["branch_id"].isin(batch)]

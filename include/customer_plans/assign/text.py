@@ -1,8 +1,10 @@
-"""Display text and JSON for contact plans, built a column at a time with Arrow.
+"""Column-wise text for contact plans: JSON and the codes and ids of audit details, with Arrow.
 
 Every helper takes whole columns and returns an Arrow string array of the same length, so
-the text for a hundred thousand contacts is a handful of array operations, never a Python
-call per customer. JSON is compact, keys in a fixed order, UTF-8 (Chinese stays readable).
+a hundred thousand contacts are a handful of array operations, never a Python call per
+customer. JSON is compact, keys in a fixed order, UTF-8. Nothing here formats for a
+reader: amounts, dates and sentences in a reader's language are render's
+(``customer_plans.words``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 Piece = pa.Array | str
-
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def strings(values: pd.Series | np.ndarray | pa.Array | Sequence) -> pa.Array:
@@ -90,6 +90,12 @@ def json_integer(values: np.ndarray | pd.Series) -> pa.Array:
     return pc.if_else(pa.array(finite), text, "null")
 
 
+def json_boolean(values: np.ndarray) -> pa.Array:
+    """JSON ``true`` / ``false``."""
+    values = pa.array(np.asarray(values, dtype=bool))
+    return pc.if_else(values, "true", "false")
+
+
 def iso_date(days: np.ndarray) -> pa.Array:
     """ISO date text (``2026-11-20``); NaT stays null."""
     return pc.cast(pa.array(np.asarray(days, dtype="datetime64[D]")), pa.string())
@@ -123,82 +129,10 @@ def json_list(values: pa.Array, group_sizes: np.ndarray) -> pa.Array:
     return pc.binary_join_element_wise("[", body, "]", "")
 
 
-# ---------------------------------------------------------------- display formats
-
-
-def _amount_groups(whole: np.ndarray) -> pa.Array:
-    """Non-negative integers with thousands separators (``1,234,567``)."""
-    length = len(whole)
-    text = constant("", length)
-    digits_left = whole.copy()
-    groups = [digits_left % 1000]
-    while (digits_left >= 1000).any():
-        digits_left = digits_left // 1000
-        groups.append(digits_left % 1000)
-    # most significant group first: unpadded where it leads, zero-padded after a comma
-    for k in range(len(groups) - 1, -1, -1):
-        group = pc.cast(pa.array(groups[k]), pa.string())
-        leads = whole < 1000 ** (k + 1)
-        present = whole >= 1000**k if k else np.ones(length, dtype=bool)
-        piece = choose(leads, group, join([",", pc.utf8_lpad(group, 3, "0")], length), length)
-        text = join([text, choose(present, piece, "", length)], length)
-    return text
-
-
-def money_en(values: np.ndarray | pd.Series) -> pa.Array:
-    """Whole yuan in English: ``CNY 300,000``."""
-    values = np.nan_to_num(np.asarray(values, dtype="float64"))
-    whole = np.rint(np.abs(values)).astype(np.int64)
-    sign = choose(values <= -0.5, "-", "", len(whole))
-    return join(["CNY ", sign, _amount_groups(whole)], len(whole))
-
-
-def money_zh(values: np.ndarray | pd.Series) -> pa.Array:
-    """Chinese amounts: ``30万元`` from 10,000 up (two decimals at most), else ``8000元``."""
-    values = np.nan_to_num(np.asarray(values, dtype="float64"))
-    length = len(values)
-    wan = pc.cast(pa.array(np.round(values / 10000.0, 2) + 0.0), pa.string())
-    yuan = pc.cast(pa.array(np.rint(values).astype(np.int64)), pa.string())
-    return choose(np.abs(values) >= 10000, join([wan, "万元"], length),
-                  join([yuan, "元"], length), length)
-
-
-def percent(values: np.ndarray | pd.Series, decimals: int = 2) -> pa.Array:
-    """``1.75%`` (trailing zeros dropped by the shortest float text)."""
-    values = np.nan_to_num(np.asarray(values, dtype="float64"))
-    text = pc.cast(pa.array(np.round(values, decimals) + 0.0), pa.string())
-    return join([text, "%"], len(values))
+# ---------------------------------------------------------------- audit details
 
 
 def integer(values: np.ndarray | pd.Series) -> pa.Array:
-    """Whole numbers as text."""
+    """Whole numbers as plain digits (ranks, slots and days in the audit details)."""
     values = np.nan_to_num(np.asarray(values, dtype="float64"))
     return pc.cast(pa.array(np.rint(values).astype(np.int64)), pa.string())
-
-
-def date_en(days: np.ndarray, reference_year: int) -> pa.Array:
-    """``23 Nov``; the year is added when it differs from ``reference_year``."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    stamps = pd.DatetimeIndex(days)
-    length = len(days)
-    month = pc.take(pa.array(MONTHS_EN), pa.array(np.asarray(stamps.month, dtype=np.int64) - 1))
-    text = join([integer(stamps.day), " ", month], length)
-    other_year = np.asarray(stamps.year) != reference_year
-    return choose(other_year, join([text, " ", integer(stamps.year)], length), text, length)
-
-
-def date_zh(days: np.ndarray, reference_year: int) -> pa.Array:
-    """``11月23日``; ``2027年1月2日`` when the year differs from ``reference_year``."""
-    days = np.asarray(days, dtype="datetime64[D]")
-    stamps = pd.DatetimeIndex(days)
-    length = len(days)
-    text = join([integer(stamps.month), "月", integer(stamps.day), "日"], length)
-    other_year = np.asarray(stamps.year) != reference_year
-    return choose(other_year, join([integer(stamps.year), "年", text], length), text, length)
-
-
-def lookup(codes: pd.Series | np.ndarray, table: dict[str, str]) -> pa.Array:
-    """Labels for codes from ``table``; an unknown code shows as itself."""
-    codes = pd.Series(np.asarray(codes, dtype=object))
-    labels = codes.map(table)
-    return strings(labels.where(labels.notna(), codes.astype("object")))

@@ -9,8 +9,8 @@ The DAG calls four functions:
 - ``render_branch_rollups(business_date, plans_db_url, staging_dir, plans_dir, rules,
   quality_dir=None, branch_ids=None)``
 
-They are imported lazily so that importing this package (or its light modules:
-``filters``, ``masking``, ``messages``) does not load WeasyPrint.
+They are imported lazily so that importing this package (or its light modules, such as
+``masking`` and ``quality_audience``) does not load WeasyPrint.
 """
 
 from __future__ import annotations

@@ -63,20 +63,20 @@ def write_documents(documents: Sequence[RenderedDocument], out_dir: Path) -> Non
 def plan_section(plan: PlanContext) -> PrintSection:
     """A plan's body for the print document."""
     body = get_environment().get_template("plan_section.html").render(
-        plan=plan, lang=plan.lang, locale=plan.locale, currency=plan.currency, medium="print"
+        plan=plan, words=plan.words, currency=plan.currency, medium="print"
     )
     return PrintSection(
-        key=plan.manager_id, body=Markup(body), lang=plan.lang, title=plan.document_title
+        key=plan.manager_id, body=Markup(body), words=plan.words, title=plan.document_title
     )
 
 
 def rollup_section(branch: BranchContext) -> PrintSection:
     """A roll-up's body for the print document."""
     body = get_environment().get_template("branch_rollup.html").render(
-        branch=branch, lang=branch.lang, locale=branch.locale, medium="print"
+        branch=branch, words=branch.words, medium="print"
     )
     return PrintSection(
-        key=branch.branch_id, body=Markup(body), lang=branch.lang, title=branch.document_title
+        key=branch.branch_id, body=Markup(body), words=branch.words, title=branch.document_title
     )
 
 

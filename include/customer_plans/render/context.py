@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -20,9 +19,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from customer_plans.extract import WEEKLY_AUM_COLUMNS as WEEKLY_AUM_COLUMNS_NEWEST_FIRST
-from customer_plans.render import filters
-from customer_plans.render.masking import mask_account_number, mask_phone, scrub_text
-from customer_plans.render.messages import MESSAGES, language_of, translate, translate_or
+from customer_plans.render.masking import mask_phone, scrub_text
 from customer_plans.render.quality_audience import COUNT_COLUMNS, Audience, audience_of, rule_key
 from customer_plans.render.svg import (
     LIFECYCLE_COLOURS,
@@ -34,6 +31,9 @@ from customer_plans.render.svg import (
     sparkline,
 )
 from customer_plans.rules import DEFAULT_CURRENCY, Rules
+from customer_plans.words import Words, words_for
+from customer_plans.words.format import is_missing, to_date
+from customer_plans.words.reasons import reason_words
 
 log = logging.getLogger(__name__)
 
@@ -56,23 +56,24 @@ POOL_PREFIX = "POOL-"
 CONTACT_COLUMNS = [
     "business_date", "branch_id", "manager_id", "rank", "status", "customer_id", "assignment",
     "home_manager_id", "assignment_reason", "priority_level", "score", "reasons", "channel",
-    "talking_points_en", "talking_points_zh",
 ]
 # a pool contact a manager of the branch took over (assign/takeover.py)
 TAKEOVER = "pool_takeover"
+# the language the validate stage writes a warning's own message in (summary.json)
+VALIDATOR_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
 class QualityWarning:
     """One validate-stage warning, as ``summary.json`` lists it, worded in each language.
 
-    Worded from its table, column, rule and row count: the catalogue has a text in both
-    languages for each warning rule of the suites (``quality_warning.<table>.<column>.<rule>``).
-    A rule without one reads in English as the validator's message and in Chinese as a
-    generic line naming the table, column and rule as they are, so a Chinese plan never
-    prints the validator's English. A warning that came as bare text has no such fields:
-    English plans print the text, Chinese plans a line saying there is a warning. Example
-    keys are never printed.
+    Worded from its table, column, rule and row count: the catalogue has the words of each
+    warning rule of the suites (kind ``quality warning``, id ``<table>.<column>.<rule>``). A
+    rule without them reads, to a reader of the validator's language, as the validator's
+    message, and to any other reader as a generic line naming the table, column and rule as
+    they are, so a Chinese plan never prints the validator's English. A warning that came as
+    bare text has no such fields: readers of the validator's language get the text, others a
+    line saying there is a warning. Example keys are never printed.
     """
 
     table: str | None = None
@@ -81,19 +82,19 @@ class QualityWarning:
     rows: int | None = None
     message: str = ""  # the validator's English
     # about the reader's own roster record (a MANAGER rule on their plan): the catalogue's
-    # ``quality_own.<table>.<column>.<rule>`` text, addressed to them, without a count
+    # ``quality own`` words of the rule, addressed to them, without a count
     own: bool = False
 
     @classmethod
     def from_record(cls, warning: Any) -> QualityWarning | None:
         """From a ``summary.json`` warning (a record or bare text); None when it is empty."""
         if not isinstance(warning, dict):
-            text = "" if filters.is_missing(warning) else str(warning).strip()
+            text = "" if is_missing(warning) else str(warning).strip()
             return cls(message=text) if text else None
 
         def field_text(name: str) -> str | None:
             value = warning.get(name)
-            return None if filters.is_missing(value) or not str(value).strip() else str(value)
+            return None if is_missing(value) or not str(value).strip() else str(value)
 
         try:
             rows = int(warning["rows"])
@@ -106,28 +107,32 @@ class QualityWarning:
         return record if record.message or (record.table and record.rule) else None
 
     @property
-    def message_key(self) -> str:
-        parts = [self.table, self.column, self.rule] if self.column else [self.table, self.rule]
-        return "quality_warning." + ".".join(str(part) for part in parts)
+    def rule_key(self) -> str:
+        """``table.column.rule``: the catalogue's id of the rule's words."""
+        return rule_key(self.table, self.column, self.rule)
 
-    def text(self, lang: str) -> str:
-        """The line a plan prints in ``lang`` (digit runs that could be identifiers masked)."""
-        own_key = self.message_key.replace("quality_warning.", "quality_own.", 1)
-        if self.own and own_key in MESSAGES:
-            text = translate(own_key, lang)
+    def text(self, words: Words) -> str:
+        """The line a plan prints in the reader's words (digit runs that could be identifiers
+        masked)."""
+        reads_message = words.language.babel_locale.language == VALIDATOR_LANGUAGE
+        if self.own and words.has("quality own", self.rule_key):
+            text = words.label("quality own", self.rule_key)
         elif not (self.table and self.rule):
-            text = self.message if lang == "en" else translate("quality.warning_text_only", lang)
-        elif self.message_key in MESSAGES and self.rows is not None:
-            text = translate(self.message_key, lang, rows=self.rows)
-        elif lang == "en" and self.message:
+            text = self.message if reads_message else words.gettext(
+                "A data-quality warning: ask the operations team for details")
+        elif self.rows is not None and words.has("quality warning", self.rule_key):
+            text = words.label("quality warning", self.rule_key, rows=self.rows)
+        elif reads_message and self.message:
             text = self.message
         else:
             where = f"{self.table}.{self.column}" if self.column else self.table
             if self.rows is not None:
-                text = translate("quality.warning_rows", lang, where=where, rows=self.rows,
-                                 rule=self.rule)
+                text = words.ngettext("%(where)s: %(rows)s row failed the check %(rule)s",
+                                      "%(where)s: %(rows)s rows failed the check %(rule)s",
+                                      self.rows, where=where, rows=self.rows, rule=self.rule)
             else:
-                text = translate("quality.warning_check", lang, where=where, rule=self.rule)
+                text = words.gettext("%(where)s: the check %(rule)s failed", where=where,
+                                     rule=self.rule)
         return scrub_text(text)
 
 
@@ -158,9 +163,17 @@ class QualityStatus:
         status = "passed" if self.status_key == "warning" and not kept else self.status_key
         return QualityStatus(status, tuple(kept))
 
-    def warnings_in(self, lang: str) -> tuple[str, ...]:
-        """The warnings in the reader's language, in the validator's order."""
-        return tuple(warning.text(lang) for warning in self.warnings)
+    def verdict(self, words: Words) -> str:
+        """The verdict in the reader's words."""
+        return {
+            "passed": words.gettext("passed"),
+            "warning": words.gettext("passed with warnings"),
+            "failed": words.gettext("failed"),
+        }.get(self.status_key) or words.gettext("not reported")
+
+    def warnings_in(self, words: Words) -> tuple[str, ...]:
+        """The warnings in the reader's words, in the validator's order."""
+        return tuple(warning.text(words) for warning in self.warnings)
 
     @classmethod
     def from_summary(cls, summary: dict[str, Any] | None) -> QualityStatus:
@@ -288,17 +301,16 @@ class TakeoverGroup:
     contacts: tuple[ContactView, ...]
 
 
-def pool_why_text(why: str, name: str, lang: str) -> str:
-    """Why a customer was on the pool (``assignment_reason``'s first code), in ``lang``."""
-    key = f"pool.why.{why}"
-    return translate(key, lang, name=name) if key in MESSAGES else why
+def pool_why_text(why: str, name: str, words: Words) -> str:
+    """Why a customer was on the pool (``assignment_reason``'s first code), in the reader's
+    words; ``name``: their manager."""
+    return words.label_or("pool why", why, why, name=name)
 
 
-def pool_how_text(how: str, name: str, lang: str) -> str:
-    """What happened to a pool contact (``assignment_reason``'s second code), in ``lang``;
-    ``name``: the manager who took it over."""
-    key = f"pool.how.{how}"
-    return translate(key, lang, name=name) if key in MESSAGES else how
+def pool_how_text(how: str, name: str, words: Words) -> str:
+    """What happened to a pool contact (``assignment_reason``'s second code), in the reader's
+    words; ``name``: the manager who took it over."""
+    return words.label_or("pool how", how, how, name=name)
 
 
 @dataclass(frozen=True)
@@ -326,8 +338,8 @@ class PlanContext:
     manager_name: str
     branch_id: str
     branch_name: str
-    locale: str
-    lang: str
+    locale: str  # the roster's
+    words: Words  # the reader's language, chosen from ``locale``
     business_date: date
     plan_date: date
     rules_version: str
@@ -385,106 +397,37 @@ def plan_date_for(business_date: date, rules: Rules) -> date:
 
 
 def _text(value: Any, default: str = "") -> str:
-    return default if filters.is_missing(value) else str(value)
+    return default if is_missing(value) else str(value)
 
 
 def _number_or_none(value: Any) -> float | None:
-    return None if filters.is_missing(value) else float(value)
+    return None if is_missing(value) else float(value)
 
 
 def parse_reasons(value: Any) -> list[dict[str, Any]]:
     """plan_contacts.reasons (JSON text or an already-parsed list) as a list of dicts."""
     if isinstance(value, list):
         return [r for r in value if isinstance(r, dict)]
-    if filters.is_missing(value) or not str(value).strip():
+    if is_missing(value) or not str(value).strip():
         return []
     parsed = json.loads(value)
     return [r for r in parsed if isinstance(r, dict)] if isinstance(parsed, list) else []
 
 
-def format_fact(key: str, value: Any, locale: str, currency: str = DEFAULT_CURRENCY) -> str:
-    """A reason's fact value for display, by the unit its key names (``_cny``, ``_date``...)."""
-    if "account" in key or "card_number" in key:
-        return mask_account_number(value)
-    if key.endswith("_cny"):
-        return filters.format_money(value, locale, currency)
-    if key.endswith("_pct"):
-        return filters.format_signed_percent(value, locale)
-    if key.endswith("_date"):
-        return filters.format_date(value, locale)
-    if key.endswith("_days"):
-        unit = "天" if language_of(locale) == "zh" else " days"
-        return filters.format_number(value, locale) + unit
-    if isinstance(value, bool):
-        return "✓" if value else "✗"
-    if isinstance(value, int | float):
-        return filters.format_number(value, locale, 0 if float(value).is_integer() else 1)
-    return scrub_text(value)
-
-
-def _already_said(key: str, value: Any, shown: str, text: str) -> bool:
-    """True when the reason's text already states this fact (its value, formatted or raw)."""
-    candidates = {shown}
-    day = filters.to_date(value) if key.endswith("_date") else None
-    if day is not None:
-        candidates |= {day.isoformat(), filters.format_date(day, "zh", "short"),
-                       filters.format_date(day, "en", "short")}
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = abs(float(value))
-        candidates |= {f"{number:g}", f"{number:,.0f}", f"{number:.1f}", f"{number / 10_000:g}万"}
-    elif isinstance(value, str):
-        candidates.add(value)
-    if any(candidate and candidate in text for candidate in candidates):
-        return True
-    # an amount the sentence gives at another precision (47.16万元 for 471,600): the same
-    # amount, not a second fact, so it is not printed again beside it
-    if key.endswith("_cny") and isinstance(value, int | float) and not isinstance(value, bool):
-        amount = abs(float(value))
-        return any(abs(stated - amount) <= max(amount * 0.006, 1.0)
-                   for stated in _amounts_in(text))
-    return False
-
-
-_AMOUNT = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s*(万|亿)?")
-
-
-def _amounts_in(text: str) -> list[float]:
-    """Every number in ``text``, with 万 / 亿 applied."""
-    scale = {"万": 1e4, "亿": 1e8}
-    return [float(number.replace(",", "")) * scale.get(unit or "", 1.0)
-            for number, unit in _AMOUNT.findall(text)]
-
-
 def _reason_views(
-    reasons: list[dict[str, Any]], lang: str, locale: str, currency: str = DEFAULT_CURRENCY,
-) -> tuple[ReasonView, ...]:
-    """Each reason's text in the reader's language, plus the facts the text does not state."""
-    views = []
+    reasons: list[dict[str, Any]], words: Words, rules: Rules,
+) -> tuple[tuple[ReasonView, ...], tuple[str, ...]]:
+    """Each stored reason in the reader's words (``words.reasons``): what the manager should
+    know, with the facts the sentence does not state, and what to say, one line each."""
+    views, say = [], []
     for reason in reasons:
-        text = scrub_text(
-            reason.get(f"text_{lang}") or reason.get("text_en") or reason.get("code", "")
-        )
-        facts = reason.get("facts") or {}
-        shown = []
-        for key, value in facts.items() if isinstance(facts, dict) else ():
-            if filters.is_missing(value) or isinstance(value, dict | list):
-                continue
-            label = translate_or(f"factkey.{key}", lang, "")
-            if not label:  # codes and internal facts (tier_code, signals...) stay off the page
-                continue
-            formatted = format_fact(key, value, locale, currency)
-            if not _already_said(key, value, formatted, text):
-                shown.append((label, formatted))
-        level = reason.get("level")
-        views.append(
-            ReasonView(
-                code=str(reason.get("code", "")),
-                level=int(level) if isinstance(level, int | float) else None,
-                text=text,
-                facts=tuple(shown),
-            )
-        )
-    return tuple(views)
+        spoken = reason_words(words, reason, currency=rules.currency, rules=rules)
+        views.append(ReasonView(code=spoken.code, level=spoken.level,
+                                text=scrub_text(spoken.know),
+                                facts=tuple((label, scrub_text(value))
+                                            for label, value in spoken.shown)))
+        say.append(scrub_text(spoken.say))
+    return tuple(views), tuple(line for line in say if line.strip())
 
 
 def _maturing(reasons: list[dict[str, Any]]) -> tuple[float | None, date | None]:
@@ -497,15 +440,13 @@ def _maturing(reasons: list[dict[str, Any]]) -> tuple[float | None, date | None]
             continue
         amount = next((v for k, v in facts.items() if k.endswith("_cny")), None)
         when = next((v for k, v in facts.items() if k.endswith("_date")), None)
-        return _number_or_none(amount), filters.to_date(when)
+        return _number_or_none(amount), to_date(when)
     return None, None
 
 
-def _tier_labels(rules: Rules, lang: str) -> dict[str, str]:
-    return {
-        level.code: level.label_zh if lang == "zh" else level.label_en
-        for level in rules.tiers.levels
-    }
+def tier_labels(rules: Rules, words: Words) -> dict[str, str]:
+    """The words for each tier of the rules, by tier code."""
+    return {level.code: words.label("tier", level.code) for level in rules.tiers.levels}
 
 
 def _channel_sort_key(item: tuple[str, int]) -> tuple[int, int, str]:
@@ -515,12 +456,12 @@ def _channel_sort_key(item: tuple[str, int]) -> tuple[int, int, str]:
     return -count, order, code
 
 
-def _channel_label(code: str, lang: str) -> str:
-    return translate_or(f"channel.{code}", lang, code)
+def _channel_label(code: str, words: Words) -> str:
+    return words.label_or("channel", code, code)
 
 
-def _lifecycle_label(code: str, lang: str) -> str:
-    return translate_or(f"lifecycle.{code}", lang, code)
+def _lifecycle_label(code: str, words: Words) -> str:
+    return words.label_or("lifecycle stage", code, code)
 
 
 def _roster(managers: pd.DataFrame) -> pd.DataFrame:
@@ -562,7 +503,7 @@ def list_owner(
     branch_name = str(names.iloc[0]) if len(names) else branch_id
     locale = majority_locale(colleagues)
     if manager_id.startswith(POOL_PREFIX):
-        return translate("plan.pool_name", language_of(locale)), branch_id, branch_name, locale
+        return words_for(locale).gettext("Branch pool"), branch_id, branch_name, locale
     return manager_id, branch_id, branch_name, locale
 
 
@@ -595,8 +536,8 @@ def join_contacts(inputs: PlanInputs) -> pd.DataFrame:
 
 
 def _contact_views(
-    rows: pd.DataFrame, lang: str, locale: str, tier_labels: dict[str, str],
-    names: dict[str, Any], currency: str = DEFAULT_CURRENCY,
+    rows: pd.DataFrame, words: Words, tiers: dict[str, str],
+    names: dict[str, Any], rules: Rules,
 ) -> list[ContactView]:
     """``names``: manager names by manager_id, for the covered customers' home managers."""
     weekly = rows[WEEKLY_AUM_COLUMNS].astype(float).to_numpy()
@@ -608,6 +549,7 @@ def _contact_views(
                for values in zip(*(rows[column].tolist() for column in columns), strict=True))
     for position, row in enumerate(records):
         reasons = parse_reasons(row["reasons"])
+        reason_views, talking_points = _reason_views(reasons, words, rules)
         churn_level = _text(row["churn_level"])
         amount, when = _maturing(reasons)
         home = _text(row["home_manager_id"])
@@ -621,17 +563,13 @@ def _contact_views(
                 customer_id=str(row["customer_id"]),
                 customer_name=_text(row["customer_name"], str(row["customer_id"])),
                 phone_masked=mask_phone(row["mobile_phone"]),
-                tier_label=tier_labels.get(_text(row["tier_code"]), _text(row["tier_code"])),
-                lifecycle_label=_lifecycle_label(_text(row["lifecycle_stage"]), lang),
+                tier_label=tiers.get(_text(row["tier_code"]), _text(row["tier_code"])),
+                lifecycle_label=_lifecycle_label(_text(row["lifecycle_stage"]), words),
                 priority_level=int(row["priority_level"]),
                 channel_code=_text(row["channel"]),
-                channel_label=_channel_label(_text(row["channel"]), lang),
-                reasons=_reason_views(reasons, lang, locale, currency),
-                talking_points=tuple(
-                    line.strip()
-                    for line in scrub_text(row[f"talking_points_{lang}"]).splitlines()
-                    if line.strip()
-                ),
+                channel_label=_channel_label(_text(row["channel"]), words),
+                reasons=reason_views,
+                talking_points=talking_points,
                 aum_cny=_number_or_none(row["aum_cny"]),
                 aum_trend_90d_pct=_number_or_none(row["aum_trend_90d_pct"]),
                 churn_level=churn_level,
@@ -639,34 +577,35 @@ def _contact_views(
                 spark_bars=spark_bars(weeks) if weeks else "",
                 maturing_amount_cny=amount,
                 maturing_date=when,
-                last_reached_date=filters.to_date(row["last_reached_date"]),
+                last_reached_date=to_date(row["last_reached_date"]),
                 home_manager_id=home,
                 home_manager_name=_text(names.get(home), home) if home else "",
                 assignment_reason=_text(row["assignment_reason"]),
                 assignment_note=_pool_note(_text(row["assignment"]),
                                            _text(row["assignment_reason"]),
-                                           _text(names.get(home), home) if home else "", lang),
+                                           _text(names.get(home), home) if home else "",
+                                           words),
             )
         )
     return views
 
 
-def _pool_note(assignment: str, reason: str, home_name: str, lang: str) -> str:
+def _pool_note(assignment: str, reason: str, home_name: str, words: Words) -> str:
     """A pool list card's line: why the customer is on the pool and why nobody took them."""
     if assignment != "pool" or not reason:
         return ""
     why, _, how = reason.partition(" ")
     if not how:
-        return pool_why_text(why, home_name, lang)
-    return translate("pool.note", lang, why=pool_why_text(why, home_name, lang),
-                     how=pool_how_text(how, "", lang))
+        return pool_why_text(why, home_name, words)
+    return words.gettext("%(why)s; %(how)s", why=pool_why_text(why, home_name, words),
+                         how=pool_how_text(how, "", words))
 
 
 def build_book(
-    segments: pd.DataFrame, rules: Rules, lang: str
+    segments: pd.DataFrame, rules: Rules, words: Words
 ) -> Book:
     """Counts of ``segments`` rows by tier (top tier first) and lifecycle stage."""
-    tier_labels = _tier_labels(rules, lang)
+    tiers = tier_labels(rules, words)
     counts = (
         segments.groupby(["tier_code", "lifecycle_stage"]).size()
         if len(segments)
@@ -689,7 +628,7 @@ def build_book(
                 segments_of_tier.append(
                     BarSegment(
                         stage=stage,
-                        label=_lifecycle_label(stage, lang),
+                        label=_lifecycle_label(stage, words),
                         count=count,
                         colour=LIFECYCLE_COLOURS.get(stage, UNKNOWN_COLOUR),
                         share_pct=100.0 * count / longest,
@@ -698,14 +637,14 @@ def build_book(
         rows.append(
             BookRow(
                 tier_code=tier_code,
-                tier_label=tier_labels[tier_code],
+                tier_label=tiers[tier_code],
                 total=total_of.get(tier_code, 0),
                 segments=tuple(segments_of_tier),
             )
         )
     present = {stage for _, stage in counts.index}
     legend = tuple(
-        (_lifecycle_label(stage, lang), LIFECYCLE_COLOURS.get(stage, UNKNOWN_COLOUR))
+        (_lifecycle_label(stage, words), LIFECYCLE_COLOURS.get(stage, UNKNOWN_COLOUR))
         for stage in stages
         if stage in present
     )
@@ -734,7 +673,7 @@ def _completion(feedback: pd.DataFrame, manager_id: str) -> Completion:
     return Completion(_number_or_none(row.get("completion_rate")), None, None)
 
 
-def _takeover_groups(views: list[ContactView], lang: str) -> tuple[TakeoverGroup, ...]:
+def _takeover_groups(views: list[ContactView], words: Words) -> tuple[TakeoverGroup, ...]:
     """Taken-over contacts by whose customers they are (why they were on the pool, their
     manager) and how they came (backup first), each group in rank order."""
     how_order = {"backup": 0, "least_loaded": 1}
@@ -745,12 +684,11 @@ def _takeover_groups(views: list[ContactView], lang: str) -> tuple[TakeoverGroup
         members = tuple(v for v in views
                         if (v.pool_how, v.pool_why, v.home_manager_id) == (how, why, home))
         name = members[0].home_manager_name
-        key = f"takeover.from.{why}"
         groups.append(TakeoverGroup(
             home_manager_id=home,
-            title=translate(key, lang, name=name) if key in MESSAGES
-            else translate("takeover.from.unknown_manager", lang, name=name or why),
-            how=translate_or(f"takeover.how.{how}", lang, ""),
+            title=words.label("takeover from", why, name=name) if words.has("takeover from", why)
+            else words.label("takeover from", "unknown_manager", name=name or why),
+            how=words.label_or("takeover how", how, ""),
             contacts=members,
         ))
     return tuple(groups)
@@ -761,7 +699,7 @@ def _quality_counts_by_list(counts: pd.DataFrame) -> dict[str, dict[str, int]]:
     by_list: dict[str, dict[str, int]] = {}
     frame = counts.reindex(columns=COUNT_COLUMNS)
     for manager_id, table, column, rule, rows in frame.itertuples(index=False):
-        column = None if filters.is_missing(column) else column
+        column = None if is_missing(column) else column
         by_list.setdefault(str(manager_id), {})[rule_key(table, column, rule)] = int(rows)
     return by_list
 
@@ -790,13 +728,12 @@ def build_plan_contexts(
     for manager_id in manager_ids:
         rows = by_manager.get(manager_id, joined.iloc[0:0])
         manager_name, branch_id, branch_name, locale = list_owner(manager_id, roster, rows)
-        lang = language_of(locale)
-        views = _contact_views(rows, lang, locale, _tier_labels(rules, lang), manager_names,
-                               rules.currency)
+        words = words_for(locale)
+        views = _contact_views(rows, words, tier_labels(rules, words), manager_names, rules)
         planned = [v for v in views if v.status == "planned"]
         own = tuple(v for v in planned if v.assignment not in ("covered", TAKEOVER))
         covered_views = [v for v in planned if v.assignment == "covered"]
-        taken_over = _takeover_groups([v for v in planned if v.assignment == TAKEOVER], lang)
+        taken_over = _takeover_groups([v for v in planned if v.assignment == TAKEOVER], words)
         covered = tuple(
             CoveredGroup(
                 home_manager_id=home,
@@ -815,27 +752,26 @@ def build_plan_contexts(
                 branch_id=branch_id,
                 branch_name=branch_name,
                 locale=locale,
-                lang=lang,
+                words=words,
                 business_date=business_date,
                 plan_date=plan_date,
                 rules_version=rules.version,
                 rules_hash=rules.content_hash[:12],
                 quality=inputs.quality.for_list(quality_counts.get(manager_id, {})),
-                document_title=translate(
-                    "plan.document_title", lang,
-                    plan_date=filters.format_date(plan_date, locale),
-                    manager_name=manager_name,
+                document_title=words.gettext(
+                    "Customer plan for %(plan_date)s: %(manager_name)s",
+                    plan_date=words.date(plan_date), manager_name=manager_name,
                 ),
                 contacts=own,
                 covered=covered,
                 deferred=tuple(v for v in views if v.status == "deferred"),
                 by_level=tuple((level, int(levels.get(level, 0))) for level in LEVELS),
                 by_channel=tuple(
-                    (_channel_label(code, lang), int(count))
+                    (_channel_label(code, words), int(count))
                     for code, count in sorted(channels.items(), key=_channel_sort_key)
                 ),
                 completion=_completion(inputs.feedback, manager_id),
-                book=build_book(books.get(manager_id, segments.iloc[0:0]), rules, lang),
+                book=build_book(books.get(manager_id, segments.iloc[0:0]), rules, words),
                 taken_over=taken_over,
                 currency=rules.currency,
             )

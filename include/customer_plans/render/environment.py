@@ -1,60 +1,89 @@
-"""The one Jinja environment for plans and roll-ups: autoescape on, StrictUndefined.
+"""The one Jinja environment for plans and roll-ups: autoescape on, StrictUndefined, gettext.
 
-Templates read the reader's ``locale`` and ``lang`` from their context: the
-formatting filters (``money``, ``percent``, ``rate``, ``date``, ``number``) and
-the ``t(key, ...)`` message lookup use them, so a template never passes a locale
-around by hand; ``money`` also reads ``currency`` (the rules file's), which a
-document that prints amounts must be rendered with. Any data that reaches a
-template is escaped; only the charts (built and escaped in ``svg.py``) arrive as
-``Markup``.
+Templates read the reader's ``words`` (a ``customer_plans.words.Words``) from their context,
+so one environment serves every language: the i18n extension's ``{% trans %}``, ``_()``,
+``ngettext`` and ``pgettext`` look their text up in that reader's catalogue, ``label(kind,
+code)`` gives the words for a code (a channel, a priority level...), and the formatting
+filters (``money``, ``percent``, ``rate``, ``number``, ``date``) format in that reader's
+language; ``money`` also reads ``currency`` (the rules file's), which a document that prints
+amounts must be rendered with. Any data that reaches a template is escaped, the values put
+into a translated message included; only the charts (built and escaped in ``svg.py``) arrive
+as ``Markup``.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from gettext import GNUTranslations
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup, escape
 
-from customer_plans.render import filters
 from customer_plans.render.masking import mask_phone
-from customer_plans.render.messages import translate
 from customer_plans.settings import TEMPLATES_DIR
+from customer_plans.words.catalog import translations
 
 PLAN_TEMPLATES_DIR = TEMPLATES_DIR / "plans"
 
 
+def _catalogue(ctx: Context) -> GNUTranslations:
+    return translations(ctx["words"].code)
+
+
+# The gettext callables return the catalogue's text escaped (it is text, not HTML) with its
+# placeholders unfilled: the extension (new style) fills them itself, escaping each value.
+@pass_context
+def _gettext(ctx: Context, message: str) -> Markup:
+    return escape(_catalogue(ctx).gettext(message))
+
+
+@pass_context
+def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> Markup:
+    return escape(_catalogue(ctx).ngettext(singular, plural, n))
+
+
+@pass_context
+def _pgettext(ctx: Context, context: str, message: str) -> Markup:
+    return escape(_catalogue(ctx).pgettext(context, message))
+
+
+@pass_context
+def _npgettext(ctx: Context, context: str, singular: str, plural: str, n: int) -> Markup:
+    return escape(_catalogue(ctx).npgettext(context, singular, plural, n))
+
+
+@pass_context
+def _label(ctx: Context, kind: str, code: Any, **values: Any) -> str:
+    return ctx["words"].label(kind, code, **values)
+
+
 @pass_context
 def _money(ctx: Context, value: Any) -> str:
-    # the rules file's currency, passed with the locale by whoever renders (html.py, batch.py)
-    return filters.format_money(value, ctx["locale"], ctx["currency"])
+    # the rules file's currency, passed with the words by whoever renders (html.py, batch.py)
+    return ctx["words"].money(value, ctx["currency"])
 
 
 @pass_context
 def _percent(ctx: Context, value: Any) -> str:
-    return filters.format_signed_percent(value, ctx["locale"])
+    return ctx["words"].signed_percent(value)
 
 
 @pass_context
 def _rate(ctx: Context, value: Any) -> str:
-    return filters.format_rate(value, ctx["locale"])
+    return ctx["words"].rate(value)
 
 
 @pass_context
 def _number(ctx: Context, value: Any, decimals: int = 0) -> str:
-    return filters.format_number(value, ctx["locale"], decimals)
+    return ctx["words"].number(value, decimals)
 
 
 @pass_context
 def _date(ctx: Context, value: Any, style: str = "medium") -> str:
-    return filters.format_date(value, ctx["locale"], style)
-
-
-@pass_context
-def _t(ctx: Context, key: str, **values: Any) -> str:
-    return translate(key, ctx["lang"], **values)
+    return ctx["words"].date(value, style)
 
 
 @cache
@@ -67,6 +96,12 @@ def get_environment(templates_dir: Path = PLAN_TEMPLATES_DIR) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # {% trans %} blocks: whitespace and line breaks inside collapse, as in the catalogue
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined] - added by the extension
+        _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
     )
     env.filters.update(
         money=_money,
@@ -76,7 +111,7 @@ def get_environment(templates_dir: Path = PLAN_TEMPLATES_DIR) -> Environment:
         date=_date,
         mask_phone=mask_phone,
     )
-    env.globals["t"] = _t
+    env.globals["label"] = _label
     return env
 
 

@@ -31,8 +31,7 @@ def render_plan_html(plan: PlanContext) -> str:
     """One manager's plan as an email body (CSS inlined)."""
     html = get_environment().get_template("plan_email.html").render(
         plan=plan,
-        lang=plan.lang,
-        locale=plan.locale,
+        words=plan.words,
         currency=plan.currency,
         medium="email",
         title=plan.document_title,
@@ -45,8 +44,7 @@ def render_rollup_html(branch: BranchContext) -> str:
     """One branch roll-up as an email body (CSS inlined)."""
     html = get_environment().get_template("branch_rollup.html").render(
         branch=branch,
-        lang=branch.lang,
-        locale=branch.locale,
+        words=branch.words,
         medium="email",
         title=branch.document_title,
         stylesheet=Markup(read_stylesheet("plan.css")),

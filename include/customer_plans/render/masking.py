@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from customer_plans.render.filters import is_missing
+from customer_plans.words.format import is_missing
 
 MASK = "*"
 

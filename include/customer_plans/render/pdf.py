@@ -37,6 +37,7 @@ from customer_plans.render.environment import (
 )
 from customer_plans.render.fonts import print_font_css
 from customer_plans.settings import TEMPLATES_DIR
+from customer_plans.words import Words, words_for
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,8 @@ class PlanURLFetcher(weasyprint.URLFetcher):
 
 @dataclass(frozen=True)
 class PrintSection:
-    """One plan (or roll-up) of a print batch: its rendered body and its PDF title.
+    """One plan (or roll-up) of a print batch: its rendered body, its reader's words (the
+    language it is tagged with) and its PDF title.
 
     ``key`` (the manager or branch id) names the section's anchors; it must be
     unique within a batch.
@@ -92,7 +94,7 @@ class PrintSection:
 
     key: str
     body: Markup
-    lang: str
+    words: Words
     title: str
 
     @property
@@ -163,12 +165,12 @@ def print_document_html(sections: Sequence[PrintSection]) -> str:
                 "anchor": section.anchor,
                 "page_name": f"p{section.anchor}",
                 "body": section.body,
-                "lang": section.lang,
+                "html_lang": section.words.html_lang,
             }
             for section in sections
         ],
-        lang=sections[0].lang if sections else "en",
-        locale="en",
+        # the document's own language: its first section's (each section is tagged with its own)
+        words=sections[0].words if sections else words_for(None),
         medium="print",
         title="customer-plans",
         stylesheet=Markup(page_rules(sections)),
@@ -261,6 +263,6 @@ def render_section_pdfs(sections: Sequence[PrintSection]) -> list[bytes]:
         # each file gets its own title; the batch's metadata object stays untouched
         part.metadata = copy.copy(document.metadata)
         part.metadata.title = section.title
-        part.metadata.lang = "zh-CN" if section.lang == "zh" else "en"
+        part.metadata.lang = section.words.html_lang
         pdfs.append(part.write_pdf())
     return pdfs

@@ -14,7 +14,6 @@ from datetime import date
 
 import pandas as pd
 
-from customer_plans.render import filters
 from customer_plans.render.context import (
     NO_CONTACT_CHANNEL,
     POOL_PREFIX,
@@ -28,11 +27,14 @@ from customer_plans.render.context import (
     plan_date_for,
     pool_how_text,
     pool_why_text,
+    tier_labels,
 )
 from customer_plans.render.data import RollupInputs
 from customer_plans.render.masking import scrub_text
-from customer_plans.render.messages import language_of, translate, translate_or
 from customer_plans.rules import Rules
+from customer_plans.words import Words, words_for
+from customer_plans.words.format import is_missing
+from customer_plans.words.reasons import reason_words
 
 # how many not-planned high churn risk customers a roll-up lists by name (presentation only)
 AT_RISK_LIST_LIMIT = 25
@@ -118,8 +120,8 @@ class BranchContext:
 
     branch_id: str
     branch_name: str
-    locale: str
-    lang: str
+    locale: str  # the head's on the branches extract, else the branch managers' majority
+    words: Words  # the reader's language, chosen from ``locale``
     business_date: date
     plan_date: date
     rules_version: str
@@ -191,7 +193,7 @@ class BranchContext:
 
 
 def _int_or_none(value) -> int | None:
-    return None if filters.is_missing(value) else int(value)
+    return None if is_missing(value) else int(value)
 
 
 def _manager_counts(inputs: RollupInputs, rules: Rules) -> pd.DataFrame:
@@ -237,7 +239,7 @@ def _cadence_counts(inputs: RollupInputs, business_date: date, rules: Rules) -> 
         ["branch_id", "tier_code"])["within"].agg(customers="size", within="sum")
 
 
-def _cadence_lines(counts: pd.DataFrame | None, branch_id: str, tier_labels: dict[str, str],
+def _cadence_lines(counts: pd.DataFrame | None, branch_id: str, tiers: dict[str, str],
                    rules: Rules) -> tuple[CadenceLine, ...]:
     if counts is None:
         return ()
@@ -247,7 +249,7 @@ def _cadence_lines(counts: pd.DataFrame | None, branch_id: str, tier_labels: dic
         customers, within = (int(counts.at[key, "customers"]), int(counts.at[key, "within"])) \
             if key in counts.index else (0, 0)
         cadence = rules.assignment.cadence_days[tier_code]
-        lines.append(CadenceLine(tier_code=tier_code, tier_label=tier_labels[tier_code],
+        lines.append(CadenceLine(tier_code=tier_code, tier_label=tiers[tier_code],
                                  cadence_days=cadence, customers=customers, within=within,
                                  partial=cadence >= CONTACT_HISTORY_DAYS))
     return tuple(lines)
@@ -308,11 +310,8 @@ def build_branch_contexts(
     for branch_id in branch_ids:
         branch_managers = managers[managers["branch_id"] == branch_id].sort_values("manager_id")
         locale = str(head_locale.get(branch_id) or majority_locale(branch_managers))
-        lang = language_of(locale)
-        tier_labels = {
-            level.code: level.label_zh if lang == "zh" else level.label_en
-            for level in rules.tiers.levels
-        }
+        words = words_for(locale)
+        tiers = tier_labels(rules, words)
         branch_name = str(
             branch_managers["branch_name"].dropna().iloc[0]
             if branch_managers["branch_name"].notna().any()
@@ -324,7 +323,7 @@ def build_branch_contexts(
         )
         listed = [
             *branch_managers.to_dict("records"),
-            *({"manager_id": pool, "manager_name": translate("plan.pool_name", lang),
+            *({"manager_id": pool, "manager_name": words.gettext("Branch pool"),
                "status": "pool"} for pool in pool_lists),
         ]
         lines = []
@@ -344,8 +343,8 @@ def build_branch_contexts(
                     manager_id=manager_id,
                     manager_name=str(manager["manager_name"]),
                     status_key=str(manager["status"]),
-                    status_label=translate_or(
-                        f"status.{manager['status']}", lang, str(manager["status"])
+                    status_label=words.label_or(
+                        "manager status", manager["status"], str(manager["status"])
                     ),
                     covered_by_name=str(names.get(covering_id, covering_id)) if covering_id else "",
                     book=count("book"),
@@ -376,11 +375,11 @@ def build_branch_contexts(
                 customer_id=str(row["customer_id"]),
                 customer_name=str(customer_names.get(row["customer_id"], row["customer_id"])),
                 manager_name=str(names.get(row["manager_id"], row["manager_id"] or "")),
-                tier_label=tier_labels.get(row["tier_code"], str(row["tier_code"])),
-                churn_score=None if filters.is_missing(row["churn_score"]) else float(
+                tier_label=tiers.get(row["tier_code"], str(row["tier_code"])),
+                churn_score=None if is_missing(row["churn_score"]) else float(
                     row["churn_score"]
                 ),
-                why_not=_why_not(row["customer_id"], deferred_customers, first_exclusion, lang),
+                why_not=_why_not(row["customer_id"], deferred_customers, first_exclusion, words),
             )
             for row in missing.head(AT_RISK_LIST_LIMIT).to_dict("records")
         )
@@ -397,15 +396,15 @@ def build_branch_contexts(
                 branch_id=str(branch_id),
                 branch_name=branch_name,
                 locale=locale,
-                lang=lang,
+                words=words,
                 business_date=business_date,
                 plan_date=plan_date,
                 rules_version=rules.version,
                 rules_hash=rules.content_hash[:12],
                 quality=inputs.quality,
-                document_title=translate(
-                    "rollup.document_title", lang,
-                    plan_date=filters.format_date(plan_date, locale), branch_name=branch_name,
+                document_title=words.gettext(
+                    "Branch coverage for %(plan_date)s: %(branch_name)s",
+                    plan_date=words.date(plan_date), branch_name=branch_name,
                 ),
                 managers=tuple(lines),
                 planned=int((branch_contacts["status"] == "planned").sum()),
@@ -416,7 +415,7 @@ def build_branch_contexts(
                 at_risk_planned=int(at_risk["customer_id"].isin(planned_customers).sum()),
                 at_risk_missing=at_risk_lines,
                 exclusions=tuple(
-                    (translate_or(f"exclusion.{code}", lang, str(code)), int(n))
+                    (words.label_or("exclusion", code, str(code)), int(n))
                     for code, n in exclusion_counts.items()
                 ),
                 completion=_completion_of(
@@ -424,9 +423,9 @@ def build_branch_contexts(
                     if not feedback.empty
                     else feedback
                 ),
-                book=build_book(branch_segments, rules, lang),
-                pool_lines=_pool_lines(branch_contacts, names, customer_names, lang),
-                cadence=_cadence_lines(cadence_counts, branch_id, tier_labels, rules),
+                book=build_book(branch_segments, rules, words),
+                pool_lines=_pool_lines(branch_contacts, names, customer_names, words, rules),
+                cadence=_cadence_lines(cadence_counts, branch_id, tiers, rules),
                 no_contact_details=int(
                     (branch_contacts["channel"] == NO_CONTACT_CHANNEL).sum()),
             )
@@ -435,7 +434,7 @@ def build_branch_contexts(
 
 
 def _pool_lines(contacts: pd.DataFrame, names: pd.Series, customer_names: pd.Series,
-                lang: str) -> tuple[PoolLine, ...]:
+                words: Words, rules: Rules) -> tuple[PoolLine, ...]:
     """The branch pool's customers (left on the pool list or taken over), most urgent first:
     level, then score, then customer id, the order takeover handed them out in."""
     pooled = contacts[contacts["assignment"].isin(["pool", TAKEOVER])]
@@ -448,16 +447,17 @@ def _pool_lines(contacts: pd.DataFrame, names: pd.Series, customer_names: pd.Ser
     lines = []
     for row in pooled.to_dict("records"):
         codes = row.get("assignment_reason")
-        why, _, how = ("" if filters.is_missing(codes) else str(codes)).partition(" ")
+        why, _, how = ("" if is_missing(codes) else str(codes)).partition(" ")
         home = row.get("home_manager_id")
-        home = None if filters.is_missing(home) or not str(home) else str(home)
+        home = None if is_missing(home) or not str(home) else str(home)
         taken = row["assignment"] == TAKEOVER
         taker_name = str(names.get(row["manager_id"], row["manager_id"])) if taken else ""
         if how:
-            outcome = pool_how_text(how, taker_name, lang)
-        else:  # rows written before takeover recorded its reason
-            outcome = translate("rollup.pool_taken_by" if taken else "rollup.pool_left", lang,
-                                name=taker_name)
+            outcome = pool_how_text(how, taker_name, words)
+        elif taken:  # rows written before takeover recorded its reason
+            outcome = words.gettext("taken over by %(name)s", name=taker_name)
+        else:
+            outcome = words.gettext("left on the pool list")
         if not why:
             why = "no_manager" if home is None else "unknown_manager"
         reasons = parse_reasons(row.get("reasons"))
@@ -465,10 +465,10 @@ def _pool_lines(contacts: pd.DataFrame, names: pd.Series, customer_names: pd.Ser
         lines.append(PoolLine(
             customer_id=str(row["customer_id"]),
             customer_name=str(customer_names.get(row["customer_id"], row["customer_id"])),
-            why=pool_why_text(why, str(names.get(home, home)) if home else "", lang),
+            why=pool_why_text(why, str(names.get(home, home)) if home else "", words),
             priority_level=int(row["priority_level"]),
-            reason=scrub_text(first.get(f"text_{lang}") or first.get("text_en")
-                              or first.get("code", "")),
+            reason=scrub_text(reason_words(words, first, currency=rules.currency,
+                                           rules=rules).know) if first else "",
             taken_over=bool(taken),
             by_backup=bool(taken and how == "backup"),
             taken_by_name=taker_name,
@@ -478,11 +478,11 @@ def _pool_lines(contacts: pd.DataFrame, names: pd.Series, customer_names: pd.Ser
 
 
 def _why_not(
-    customer_id: str, deferred: set[str], first_exclusion: pd.Series, lang: str
+    customer_id: str, deferred: set[str], first_exclusion: pd.Series, words: Words
 ) -> str:
     if customer_id in deferred:
-        return translate("exclusion.capacity", lang)
+        return words.label("exclusion", "capacity")
     code = first_exclusion.get(customer_id)
     if code is None:
-        return translate("exclusion.none", lang)
-    return translate_or(f"exclusion.{code}", lang, str(code))
+        return words.label("exclusion", "none")
+    return words.label_or("exclusion", code, str(code))

@@ -1,8 +1,9 @@
 """Churn early warning (流失预警): signals with weights, a 0-100 score and a level.
 
-Each signal that fires for a customer is listed in ``churn_signals`` with its value and
-a short English and Chinese text. The score is the sum of the fired signals' weights,
-capped at 100; the level comes from ``churn.levels``.
+Each signal that fires for a customer is listed in ``churn_signals``: its code, weight and
+the typed facts its words cite (``customer_plans.words.segments.churn_signal`` says them in
+the reader's language). The score is the sum of the fired signals' weights, capped at 100;
+the level comes from ``churn.levels``.
 
 - ``aum_decline``: AUM 7-day average vs 90 days ago at or below ``threshold_90d_pct``
 - ``balance_decline_30d``: the same vs 30 days ago at or below ``threshold_30d_pct``
@@ -19,7 +20,6 @@ capped at 100; the level comes from ``churn.levels``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 
 import numpy as np
@@ -29,37 +29,33 @@ import pyarrow as pa
 from customer_plans.rules import Rules
 from customer_plans.segment import jsontext as js
 from customer_plans.segment.inputs import Inputs, aum_trends, days_between
-from customer_plans.segment.labels import CHURN_LEVELS, PRODUCT_KIND_LABELS
-
-
-def json_body(texts: list[str]) -> list[str]:
-    """Texts escaped for the inside of a JSON string (for small vocabularies)."""
-    return [json.dumps(t, ensure_ascii=False)[1:-1] for t in texts]
-
-
-def kind_labels(kinds: list[str], language: str) -> list[str]:
-    """Display labels for a product-kind vocabulary (unknown kinds show their code),
-    escaped for a JSON string body."""
-    return json_body([PRODUCT_KIND_LABELS.get(kind, {}).get(language, kind) for kind in kinds])
+from customer_plans.segment.labels import CHURN_LEVELS
 
 
 class _Signal:
-    """One fired signal for some customers: positions, value and texts."""
+    """One fired signal for some customers: their positions and the facts its words cite
+    (JSON pieces by key; each key holds one type across all signals: numbers, text,
+    booleans or dates, so the assignment stage reads them as columns)."""
 
-    def __init__(self, at: np.ndarray, value: pa.Array, text_en: pa.Array, text_zh: pa.Array,
-                 extra: Mapping[str, pa.Array] | None = None):
-        self.at, self.value, self.text_en, self.text_zh = at, value, text_en, text_zh
-        self.extra = dict(extra or {})
+    def __init__(self, at: np.ndarray, facts: Mapping[str, js.Piece]):
+        self.at, self.facts = at, dict(facts)
 
 
-def _trend_signal(trend: np.ndarray, threshold: float, window: int) -> _Signal:
+def _flag(values: np.ndarray) -> pa.Array:
+    """JSON ``true``/``false``."""
+    return js.pick(["false", "true"], np.asarray(values, dtype=bool).astype(np.int64))
+
+
+def _kinds(inputs: Inputs, codes: np.ndarray) -> pa.Array:
+    """JSON strings of the product kinds at ``codes`` (indexes of ``inputs.product_kinds``),
+    as the source wrote them; null where the kind is missing."""
+    vocabulary = [kind if isinstance(kind, str) else None for kind in inputs.product_kinds]
+    return js.string(js.pick(vocabulary, codes))
+
+
+def _trend_signal(trend: np.ndarray, threshold: float) -> _Signal:
     at = np.flatnonzero(trend <= threshold)  # NaN (unknown trend) never fires
-    values = trend[at]
-    return _Signal(
-        at, js.number(values),
-        js.join(["AUM ", js.percent_text(values), f" over {window} days"]),
-        js.join([f"资产{window}天下降", js.percent_text(values, signed=False)]),
-    )
+    return _Signal(at, {"trend_pct": js.number(trend[at])})
 
 
 def _salary_stopped(base: pd.DataFrame, day: np.datetime64, months_without: int) -> _Signal:
@@ -72,12 +68,7 @@ def _salary_stopped(base: pd.DataFrame, day: np.datetime64, months_without: int)
     # whole months since the last salary credit, at least the rule's months
     months = np.where(np.isnan(since), months_without,
                       np.maximum(np.floor(np.nan_to_num(since) / 30), months_without))
-    return _Signal(
-        at, js.integer(since),
-        js.join(["no salary credit for ", js.int_text(months), " months"]),
-        js.join(["已", js.int_text(months), "个月无代发工资"]),
-        {"months": js.integer(months)},
-    )
+    return _Signal(at, {"months": js.integer(months)})
 
 
 def _transfers_out(base: pd.DataFrame, min_cny: float, min_share: float) -> _Signal:
@@ -88,16 +79,9 @@ def _transfers_out(base: pd.DataFrame, min_cny: float, min_share: float) -> _Sig
     share = np.where(has_reference, amount / np.where(has_reference, reference, 1.0), np.inf)
     at = np.flatnonzero((amount >= min_cny) & (share >= min_share))
     amount, share, has_reference = amount[at], share[at], has_reference[at]
-    pct = js.percent_text(share * 100, signed=False)
-    en_share = js.if_else(has_reference, js.join([" (", pct, " of AUM)"]), "")
-    zh_share = js.if_else(has_reference, js.join(["（占资产", pct, "）"]), "")
-    return _Signal(
-        at, js.number(amount),
-        js.join(["CNY ", js.amount_text(amount), " transferred to other banks in 90 days",
-                 en_share]),
-        js.join(["90天转出他行", js.amount_text(amount), "元", zh_share]),
-        {"share_of_aum": js.number(np.where(has_reference, share, np.nan), 4)},
-    )
+    # the share of AUM is null when there was no AUM to compare against
+    return _Signal(at, {"amount_cny": js.number(amount),
+                        "share_of_aum": js.number(np.where(has_reference, share, np.nan), 4)})
 
 
 def _not_renewed(inputs: Inputs, within_days: int, groups: Mapping[str, list[str]]) -> _Signal:
@@ -153,39 +137,20 @@ def _not_renewed(inputs: Inputs, within_days: int, groups: Mapping[str, list[str
     count = np.bincount(lapsed["pos"], minlength=inputs.size)
     latest_lapsed = lapsed.drop_duplicates("pos")
     at = latest_lapsed["pos"].to_numpy()
-    more = count[at] - 1
-    end_days = latest_lapsed["end_date"].to_numpy(dtype="datetime64[D]")
-    date_en, date_zh = js.day_text_in(end_days, "en"), js.day_text_in(end_days, "zh")
-    matured_flag = latest_lapsed["matured"].to_numpy(dtype=bool)
-    kinds = latest_lapsed["kind_code"].to_numpy()
-    vocabulary = inputs.product_kinds
-    more_en = js.if_else(more > 0, js.join([" (+", js.int_text(more), " more)"]), "")
-    more_zh = js.if_else(more > 0, js.join(["（另有", js.int_text(more), "笔）"]), "")
-    return _Signal(
-        at, js.integer(count[at]),
-        js.join([js.pick(kind_labels(vocabulary, "en"), kinds),
-                 js.if_else(matured_flag, " matured", " closed"),
-                 " on ", date_en, ", not renewed", more_en]),
-        js.join([js.pick(kind_labels(vocabulary, "zh"), kinds), "于", date_zh,
-                 js.if_else(matured_flag, "到期未续作", "销户未续作"), more_zh]),
-        {"date": js.day(end_days),
-         "product_kind": js.string(js.pick(json_body(vocabulary), kinds),
-                                   free_text=False)},
-    )
+    # the latest lapsed product is described; ``count`` includes the others
+    return _Signal(at, {
+        "count": js.integer(count[at]),
+        "date": js.day(latest_lapsed["end_date"].to_numpy(dtype="datetime64[D]")),
+        "matured": _flag(latest_lapsed["matured"].to_numpy(dtype=bool)),
+        "product_kind": _kinds(inputs, latest_lapsed["kind_code"].to_numpy()),
+    })
 
 
 def _dormant(inactive: np.ndarray, since_txn: np.ndarray, limit: int) -> _Signal:
     at = np.flatnonzero(inactive)
-    since = since_txn[at]
-    known = ~np.isnan(since)
-    return _Signal(
-        at, js.integer(since),
-        js.if_else(known, js.join(["no customer-initiated transaction for ", js.int_text(since),
-                                   " days"]),
-                   f"no customer-initiated transaction in {limit}+ days"),
-        js.if_else(known, js.join(["已", js.int_text(since), "天无主动交易"]),
-                   f"超过{limit}天无主动交易"),
-    )
+    # the days are null when the extract's window holds no customer-initiated transaction
+    return _Signal(at, {"days_since_customer_txn": js.integer(since_txn[at]),
+                        "dormant_days_without_activity": js.integer(np.full(len(at), limit))})
 
 
 def open_complaints(inputs: Inputs) -> pd.DataFrame:
@@ -195,14 +160,6 @@ def open_complaints(inputs: Inputs) -> pd.DataFrame:
     opened = complaints["opened_date"].to_numpy()
     is_open = (np.isnat(closed) | (closed > inputs.day)) & ~(opened > inputs.day)
     return complaints[is_open]
-
-
-def _category_labels(codes: pd.Series, language: str) -> pd.Series:
-    from customer_plans.assign.talking_points import shipped_talking_points
-
-    table = shipped_talking_points().label_table("complaint_category", language)
-    codes = codes.astype("object")
-    return codes.map(lambda code: table.get(code, code) if isinstance(code, str) else code)
 
 
 def _complaint(inputs: Inputs, recent_days: int) -> _Signal:
@@ -217,37 +174,24 @@ def _complaint(inputs: Inputs, recent_days: int) -> _Signal:
               | ((since_closed >= 0) & (since_closed <= recent_days)))
     relevant = complaints.assign(is_open=is_open)[is_open | recent]
     open_count = np.bincount(relevant["pos"][relevant["is_open"]], minlength=inputs.size)
-    # the complaint to show: an open one first, then the latest opened
+    # the complaint described: an open one first, then the latest opened
     top = relevant.sort_values(["pos", "is_open", "opened_date", "complaint_id"],
                                ascending=[True, False, False, True]).drop_duplicates("pos")
     at = top["pos"].to_numpy()
-    top_open = top["is_open"].to_numpy()
-    # the category in the reader's words (the catalogue's labels; a category the bank
-    # added shows as the source wrote it)
-    category_en = js.escape(js.text(_category_labels(top["category"], "en")))
-    category_zh = js.escape(js.text(_category_labels(top["category"], "zh")))
-    opened, closed = top["opened_date"].to_numpy(), top["closed_date"].to_numpy()
-    opened_en, opened_zh = js.day_text_in(opened, "en"), js.day_text_in(opened, "zh")
-    closed_en, closed_zh = js.day_text_in(closed, "en"), js.day_text_in(closed, "zh")
-    return _Signal(
-        at, js.integer(open_count[at]),
-        js.if_else(top_open, js.join(["open complaint (", category_en, ") since ", opened_en]),
-                   js.join(["complaint (", category_en, ") closed on ", closed_en])),
-        js.if_else(top_open, js.join(["未结投诉（", category_zh, "），自", opened_zh, "起"]),
-                   js.join(["近期投诉（", category_zh, "）已于", closed_zh, "结案"])),
-        {"open": js.integer(top_open)},
-    )
+    # the category as the source wrote it: the catalogue has words for the known ones
+    return _Signal(at, {
+        "category": js.string(top["category"]),
+        "closed_date": js.day(top["closed_date"].to_numpy()),
+        "open": _flag(top["is_open"].to_numpy(dtype=bool)),
+        "open_complaints": js.integer(open_count[at]),
+        "opened_date": js.day(top["opened_date"].to_numpy()),
+    })
 
 
 def _single_product(inputs: Inputs) -> _Signal:
     kind = inputs.base["only_product_kind_code"].to_numpy()
     at = np.flatnonzero(inputs.base["open_product_count"].to_numpy() == 1)
-    kinds, vocabulary = kind[at], inputs.product_kinds
-    return _Signal(
-        at, js.string(js.pick(json_body(vocabulary), kinds), free_text=False),
-        js.join(["holds only one product (", js.pick(kind_labels(vocabulary, "en"), kinds), ")"]),
-        js.join(["仅持有一种产品（", js.pick(kind_labels(vocabulary, "zh"), kinds), "）"]),
-    )
+    return _Signal(at, {"product_kind": _kinds(inputs, kind[at])})
 
 
 def compute_churn(inputs: Inputs, inactive: np.ndarray, since_txn: np.ndarray, rules: Rules
@@ -258,9 +202,9 @@ def compute_churn(inputs: Inputs, inactive: np.ndarray, since_txn: np.ndarray, r
     n = inputs.size
     trend_30d, trend_90d = aum_trends(base)
     fired = {
-        "aum_decline": _trend_signal(trend_90d, signals.aum_decline.threshold_90d_pct, 90),
-        "balance_decline_30d": _trend_signal(
-            trend_30d, signals.balance_decline_30d.threshold_30d_pct, 30),
+        "aum_decline": _trend_signal(trend_90d, signals.aum_decline.threshold_90d_pct),
+        "balance_decline_30d": _trend_signal(trend_30d,
+                                             signals.balance_decline_30d.threshold_30d_pct),
         "salary_stopped": _salary_stopped(base, inputs.day, signals.salary_stopped.months_without),
         "transfers_out": _transfers_out(base, signals.transfers_out.min_90d_cny,
                                         signals.transfers_out.min_share_of_aum),
@@ -276,13 +220,8 @@ def compute_churn(inputs: Inputs, inactive: np.ndarray, since_txn: np.ndarray, r
         signal = fired[code]
         score[signal.at] += rule.weight
         weight = js.number(np.full(len(signal.at), rule.weight))
-        items.append((signal.at, js.obj({
-            # the texts are JSON-safe as built (free text in them is escaped at the source)
-            "code": f'"{code}"', "text_en": js.string(signal.text_en, free_text=False),
-            "text_zh": js.string(signal.text_zh, free_text=False), "value": signal.value,
-            "weight": weight,
-            **signal.extra,
-        })))
+        items.append((signal.at, js.obj({"code": f'"{code}"', "weight": weight,
+                                          **signal.facts})))
         codes.append((signal.at, js.constant(f'"{code}"', len(signal.at))))
     score = np.minimum(score, 100.0)
     levels = rules.churn.levels

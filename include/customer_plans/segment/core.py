@@ -20,17 +20,17 @@ from customer_plans.segment.man import compute_man
 from customer_plans.segment.opportunities import compute_opportunities
 from customer_plans.segment.tiers import compute_tiers
 
-# the segments table, one row per customer per business date (docs/pipeline.md)
+# the segments table, one row per customer per business date (docs/pipeline.md): codes and
+# typed facts only, no words (render and explain say them in the reader's language)
 SEGMENT_COLUMNS: tuple[str, ...] = (
     "business_date", "customer_id", "manager_id", "branch_id",
     "aum_cny", "aum_adb_cny", "current_balance_cny", "aum_trend_30d_pct", "aum_trend_90d_pct",
     "computed_tier_code", "tier_code", "tier_rank", "previous_tier_code", "tier_change",
     "below_tier_since",
     "familiarity", "reached_contacts_90d", "profile_completeness",
-    "grid_group", "grid_strategy_en", "grid_strategy_zh",
+    "grid_group",
     "man_group", "man_difficulty",
-    "lifecycle_stage", "previous_lifecycle_stage", "lifecycle_rule", "lifecycle_reason_en",
-    "lifecycle_reason_zh",
+    "lifecycle_stage", "previous_lifecycle_stage", "lifecycle_rule",
     "churn_score", "churn_level", "churn_signals",
     "opportunities", "opportunity_count",
     "open_product_count", "last_reached_date",
@@ -101,7 +101,7 @@ def segment_with_history(frames: dict[str, pd.DataFrame], business_date: date, r
 def segment_customers(frames: dict[str, pd.DataFrame], business_date: date, rules: Rules,
                       history: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per customer for ``business_date``: tier, familiarity, grid, MAN, lifecycle,
-    churn and opportunities, with their reasons (columns: ``SEGMENT_COLUMNS``).
+    churn and opportunities, with the facts that decided them (columns: ``SEGMENT_COLUMNS``).
 
     ``frames`` maps extract names (customers, accounts, customer_balances,
     transaction_summary, contact_summary, complaints) to their staging frames, already

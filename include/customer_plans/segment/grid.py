@@ -1,4 +1,8 @@
-"""The 三分 grid: tier band x familiarity gives one of nine groups, each with its strategy."""
+"""The 三分 grid: tier band x familiarity gives one of nine groups.
+
+The group code is what is stored; its strategy is the catalogue's words for the code (kind
+``grid strategy``), in the reader's language.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from customer_plans.segment import jsontext as js
 
 def compute_grid(tier_index: np.ndarray, familiarity_index: np.ndarray, rules: Rules
                  ) -> dict[str, object]:
-    """Grid group code and its strategy labels for each customer.
+    """The grid group code of each customer.
 
     ``tier_index`` indexes ``rules.tiers.levels``; ``familiarity_index`` indexes
     ``rules.familiarity.classes``.
@@ -29,7 +33,5 @@ def compute_grid(tier_index: np.ndarray, familiarity_index: np.ndarray, rules: R
     })
     return {
         "grid_group": js.pick([g.code for g in groups], group),
-        "grid_strategy_en": js.pick([g.strategy_en for g in groups], group),
-        "grid_strategy_zh": js.pick([g.strategy_zh for g in groups], group),
         "_explanation": explanation,
     }

@@ -1,4 +1,4 @@
-"""Column-wise JSON and display text: one Arrow operation per column, never one per customer.
+"""Column-wise JSON: one Arrow operation per column, never one per customer.
 
 Helpers take and return Arrow ``large_string`` arrays. A JSON object is built lazily as a
 list of pieces (``obj``) and joined once (``join``), so a million explanations are one
@@ -106,27 +106,6 @@ def string(values: pd.Series | pa.Array | np.ndarray, free_text: bool = True) ->
     return pc.fill_null(quoted, _literal(NULL))
 
 
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_text_in(values: np.ndarray, lang: str) -> pa.Array:
-    """A date for a sentence in the reader's language: ``29 Oct 2026`` / ``2026年10月29日``
-    (never ISO inside a sentence); NaT becomes an empty string."""
-    stamps = pd.DatetimeIndex(np.asarray(values, dtype="datetime64[D]"))
-    known = ~stamps.isna()
-    year = np.where(known, stamps.year.fillna(0), 0).astype(np.int64).astype(str)
-    month = np.where(known, stamps.month.fillna(1), 1).astype(np.int64)
-    day_ = np.where(known, stamps.day.fillna(1), 1).astype(np.int64).astype(str)
-    if lang == "zh":
-        out = np.char.add(np.char.add(np.char.add(np.char.add(year, "年"), month.astype(str)),
-                                      np.char.add("月", day_)), "日")
-    else:
-        out = np.char.add(np.char.add(np.char.add(day_, " "),
-                                      np.asarray(_MONTHS_EN, dtype=object)[month - 1].astype(str)),
-                          np.char.add(" ", year))
-    return pa.array(np.where(known, out, "").astype(object), type=STR)
-
-
 def day(values: np.ndarray) -> pa.Array:
     """JSON ``"YYYY-MM-DD"`` strings from a ``datetime64[D]`` array; NaT becomes ``null``."""
     as_text = pc.cast(pa.array(np.asarray(values, dtype="datetime64[D]")), STR)
@@ -201,56 +180,3 @@ def assemble(parts: Sequence[tuple[np.ndarray, pa.Array]], length: int) -> pa.Ar
     inverse[order] = np.arange(length)
     values = pa.concat_arrays([text(v) for _, v in parts])
     return pc.take(values, pa.array(inverse))
-
-
-def if_else(condition: np.ndarray | pa.Array, then: Piece, otherwise: Piece) -> pa.Array:
-    """Element-wise choice between two string arrays or literals."""
-    if not isinstance(condition, pa.Array):
-        condition = pa.array(np.asarray(condition, dtype=bool))
-
-    def one(piece: Piece):
-        if isinstance(piece, str):
-            return _literal(piece)
-        return join([piece]) if isinstance(piece, list) else text(piece)
-
-    return pc.if_else(condition, one(then), one(otherwise))
-
-
-def amount_text(values: np.ndarray) -> pa.Array:
-    """Whole CNY with thousands separators (``1,234,567``), for display text."""
-    values = np.nan_to_num(np.asarray(values, dtype="float64"), nan=0.0, posinf=0.0, neginf=0.0)
-    whole = np.rint(np.abs(values)).astype(np.int64)
-    groups = np.ones(len(whole), dtype=np.int64)
-    power = 1000
-    while power <= max(int(whole.max(initial=0)), 1):
-        groups += whole >= power
-        power *= 1000
-    pieces: list = []
-    for k in range(int(groups.max(initial=1)) - 1, -1, -1):  # a loop over digit groups
-        group = pc.cast(pa.array((whole // 1000**k) % 1000), STR)
-        padded = pc.utf8_lpad(group, 3, "0")
-        pieces.append(pc.if_else(
-            pa.array(groups - 1 == k), group,
-            pc.if_else(pa.array(groups - 1 > k), join([",", padded]), _literal("")),
-        ))
-    joined = join(pieces) if len(whole) else constant("", 0)
-    negative = pa.array((values < 0) & (whole > 0))
-    return pc.if_else(negative, join(["-", joined]), joined) if len(whole) else joined
-
-
-def percent_text(values: np.ndarray, signed: bool = True) -> pa.Array:
-    """Whole percent for display text: ``-32%`` / ``+18%`` (or unsigned magnitudes)."""
-    values = np.nan_to_num(np.asarray(values, dtype="float64"), nan=0.0, posinf=0.0,
-                           neginf=0.0)
-    whole = np.rint(values).astype(np.int64) + 0
-    as_text = pc.cast(pa.array(whole if signed else np.abs(whole)), STR)
-    if signed:
-        as_text = pc.if_else(pa.array(whole > 0), join(["+", as_text]), as_text)
-    return join([as_text, "%"])
-
-
-def int_text(values: np.ndarray) -> pa.Array:
-    """Whole numbers for display text."""
-    values = np.nan_to_num(np.asarray(values, dtype="float64"), nan=0.0, posinf=0.0,
-                           neginf=0.0)
-    return pc.cast(pa.array(np.rint(values).astype(np.int64)), STR)

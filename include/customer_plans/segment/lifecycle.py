@@ -11,20 +11,21 @@
 7. ``potential``: AUM today below ``potential_max_aum_cny``
 8. ``stable``: none of the above
 
-Each row stores the rule, a reason in English and Chinese ("AUM -32% over 90 days ->
-declining"), its inputs, and the stage of the customer's previous stored row.
+Each row stores the stage, the rule that decided it, and the stage of the customer's
+previous stored row; the row's ``explanation.lifecycle`` holds the rule with the facts its
+words cite (the date, trend or amount it saw, the threshold it applied), which
+``customer_plans.words.segments.lifecycle_reason`` says in the reader's language
+("AUM -32% over 90 days -> declining").
 """
 
 from __future__ import annotations
 
 import numpy as np
-import pyarrow as pa
 
 from customer_plans.rules import Rules
 from customer_plans.segment import jsontext as js
 from customer_plans.segment.history import Previous
 from customer_plans.segment.inputs import Inputs, aum_trends, days_between
-from customer_plans.segment.labels import LIFECYCLE_LABELS
 
 # rule code -> stage, in the order the rules are tried
 LIFECYCLE_RULES: dict[str, str] = {
@@ -48,68 +49,31 @@ def inactivity(inputs: Inputs, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
     return since, np.isnan(since) | (since >= limit)
 
 
-def _reasons(rule: str, at: np.ndarray, facts: dict[str, np.ndarray], rules: Rules
-             ) -> tuple[pa.Array, pa.Array]:
-    """English and Chinese reason texts for the customers at positions ``at``."""
+def _facts(rule: str, at: np.ndarray, facts: dict[str, np.ndarray], rules: Rules) -> dict:
+    """The facts the words of ``rule`` cite beyond the common inputs, for the customers at
+    ``at``: the date, trend or amount it saw and the threshold of the rules it applied (so
+    the words say what was decided, whatever the rules in force when they are read)."""
     life = rules.lifecycle
-    en_stage = LIFECYCLE_LABELS[LIFECYCLE_RULES[rule]]["en"].lower()
-    zh_stage = LIFECYCLE_LABELS[LIFECYCLE_RULES[rule]]["zh"]
     k = len(at)
-
-    def pick(name: str) -> np.ndarray:
-        return facts[name][at]
-
     if rule == "lost_closed":
-        closed = pick("closed_date")
-        en = js.join(["relationship closed on ", js.day_text_in(closed, "en"),
-                      f" -> {en_stage}"])
-        zh = js.join(["客户已于", js.day_text_in(closed, "zh"), f"销户 → {zh_stage}"])
-    elif rule == "lost_no_accounts":
-        en = js.constant(f"no open account -> {en_stage}", k)
-        zh = js.constant(f"无有效账户 → {zh_stage}", k)
-    elif rule == "new":
-        days = js.int_text(pick("days_since_onboarding"))
-        limit = life.new_customer_days
-        en = js.join(["onboarded ", days, f" days ago (within {limit}) -> {en_stage}"])
-        zh = js.join(["开户", days, f"天（{limit}天内）→ {zh_stage}"])
-    elif rule == "dormant":
-        since = pick("days_since_customer_txn")
-        known = ~np.isnan(since)
-        limit = life.dormant_days_without_activity
-        days = js.int_text(since)
-        en = js.if_else(known,
-                   js.join(["no customer-initiated transaction for ", days,
-                            f" days -> {en_stage}"]),
-                   f"no customer-initiated transaction in {limit}+ days -> {en_stage}")
-        zh = js.if_else(known, js.join(["已", days, f"天无主动交易 → {zh_stage}"]),
-                   f"超过{limit}天无主动交易 → {zh_stage}")
-    elif rule in ("declining_90d", "declining_30d", "growing"):
-        window = 30 if rule == "declining_30d" else 90
-        trend = pick(f"trend_{window}d")
-        verb_zh = "增长" if rule == "growing" else "下降"
-        en = js.join(["AUM ", js.percent_text(trend), f" over {window} days -> {en_stage}"])
-        zh = js.join([f"资产{window}天{verb_zh}", js.percent_text(trend, signed=False),
-                      f" → {zh_stage}"])
-    elif rule == "potential":
-        aum = js.amount_text(pick("aum_cny"))
-        limit = js.amount_text(np.array([life.potential_max_aum_cny]))[0].as_py()
-        en = js.join(["AUM CNY ", aum, f", below {limit} -> {en_stage}"])
-        zh = js.join(["资产", aum, f"元，低于{limit}元 → {zh_stage}"])
-    else:  # stable
-        trend = pick("trend_90d")
-        known = ~np.isnan(trend)
-        en = js.if_else(known,
-                   js.join(["AUM ", js.percent_text(trend),
-                            f" over 90 days, no other signal -> {en_stage}"]),
-                   f"no AUM trend yet, no other signal -> {en_stage}")
-        zh = js.if_else(known,
-                   js.join(["资产90天变化", js.percent_text(trend), f"，无其他信号 → {zh_stage}"]),
-                   f"暂无资产趋势，无其他信号 → {zh_stage}")
-    return en, zh
+        return {"closed_date": js.day(facts["closed_date"][at])}
+    if rule == "new":
+        return {"new_customer_days": js.integer(np.full(k, life.new_customer_days))}
+    if rule == "dormant":
+        return {"dormant_days_without_activity": js.integer(
+            np.full(k, life.dormant_days_without_activity))}
+    if rule == "declining_30d":
+        return {"trend_pct": js.number(facts["trend_30d"][at])}
+    if rule in ("declining_90d", "growing", "stable"):
+        return {"trend_pct": js.number(facts["trend_90d"][at])}  # stable: null when unknown
+    if rule == "potential":
+        return {"aum_cny": js.number(facts["aum_cny"][at]),
+                "potential_max_aum_cny": js.number(np.full(k, life.potential_max_aum_cny))}
+    return {}  # lost_no_accounts: the open account count (0) is a common input
 
 
 def compute_lifecycle(inputs: Inputs, previous: Previous, rules: Rules) -> dict[str, object]:
-    """Stage, rule, reasons and inputs for each customer, and the previous stored stage."""
+    """Stage, rule and its facts for each customer, and the previous stored stage."""
     life = rules.lifecycle
     base = inputs.base
     n = inputs.size
@@ -139,39 +103,33 @@ def compute_lifecycle(inputs: Inputs, previous: Previous, rules: Rules) -> dict[
 
     facts = {
         "closed_date": closed_date,
-        "days_since_onboarding": since_onboarding,
-        "days_since_customer_txn": since_txn,
         "trend_30d": trend_30d,
         "trend_90d": trend_90d,
         "aum_cny": aum,
     }
-    en_parts, zh_parts = [], []
+    # the explanation: the rule, the common inputs, and the facts of the rule's words
+    # (words.segments.lifecycle_reason reads them)
+    parts = []
     for i, code in enumerate(codes):
         at = np.flatnonzero(chosen == i)
         if len(at) == 0:
             continue
-        en, zh = _reasons(code, at, facts, rules)
-        en_parts.append((at, en))
-        zh_parts.append((at, zh))
-
-    # the trends and AUM are columns of the row; the explanation adds the other inputs
-    explanation = js.obj({
-        "days_since_customer_txn": js.integer(since_txn),
-        "days_since_onboarding": js.integer(since_onboarding),
-        "open_accounts": js.integer(open_accounts),
-        "rule": js.pick_json(codes, chosen),
-    })
+        parts.append((at, js.join(js.obj({
+            "days_since_customer_txn": js.integer(since_txn[at]),
+            "days_since_onboarding": js.integer(since_onboarding[at]),
+            "open_accounts": js.integer(open_accounts[at]),
+            "rule": f'"{code}"',
+            **_facts(code, at, facts, rules),
+        }))))
     return {
         "aum_trend_30d_pct": trend_30d,
         "aum_trend_90d_pct": trend_90d,
         "lifecycle_stage": js.pick(stages, chosen),
         "previous_lifecycle_stage": js.text(previous.frame["lifecycle_stage"]),
         "lifecycle_rule": js.pick(codes, chosen),
-        "lifecycle_reason_en": js.assemble(en_parts, n),
-        "lifecycle_reason_zh": js.assemble(zh_parts, n),
         "_relationship_closed": chosen == 0,
         "_inactive": inactive,
         "_days_since_customer_txn": since_txn,
         "_days_since_onboarding": since_onboarding,
-        "_explanation": explanation,
+        "_explanation": js.assemble(parts, n),
     }

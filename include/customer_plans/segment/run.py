@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from sqlalchemy.engine import Engine
 
 from customer_plans.db import bulk_insert, make_engine, run_script, statement
+from customer_plans.migrate import migrate_words_late
 from customer_plans.rules import Rules
 from customer_plans.segment.core import DATE_COLUMNS, SEGMENT_COLUMNS, segment_with_history
 from customer_plans.segment.history import read_history
@@ -115,6 +116,7 @@ def run_segmentation(staging_dir: Path, plans_db_url: str, business_date: date, 
 
     engine = make_engine(plans_db_url)
     try:
+        migrate_words_late(engine, ("segments",))  # a database made before words came late
         run_script(engine, "plans/segments.sql")
         history = read_history(engine, business_date, rules.tiers.history_lookback_days)
         frame, previous = segment_with_history(frames, business_date, rules, history)

@@ -84,16 +84,3 @@ def compute_tiers(inputs: Inputs, previous: Previous, rules: Rules) -> dict[str,
         "_change_index": change,
         "_explanation": explanation,
     }
-
-
-def tier_labels(rules: Rules) -> pd.DataFrame:
-    """Tier codes with rank and labels, for renderers (rank 1 = top tier)."""
-    levels = rules.tiers.levels
-    return pd.DataFrame({
-        "tier_code": [level.code for level in levels],
-        "tier_rank": [len(levels) - i for i in range(len(levels))],
-        "label_en": [level.label_en for level in levels],
-        "label_zh": [level.label_zh for level in levels],
-        "min_adb_cny": [level.min_adb_cny for level in levels],
-    })
-

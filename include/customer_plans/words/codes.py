@@ -13,6 +13,9 @@ from customer_plans.rules import PRODUCT_KINDS, Rules
 
 # codes whose words a bank's data may extend (a new complaint category shows as written)
 OPEN_KINDS = frozenset({"complaint category"})
+# the complaint categories the catalogue words: the source contract's, and two a core system
+# commonly adds (docs/source-contract.md, complaints.category)
+COMPLAINT_CATEGORIES = ("service", "fees", "product", "staff", "system", "digital", "other")
 # the words 万 and 亿 and the unit of the currency: languages whose amounts read "myriad"
 AMOUNT_UNIT = "amount unit"
 
@@ -20,8 +23,8 @@ AMOUNT_UNIT = "amount unit"
 def code_kinds(rules: Rules) -> dict[str, tuple[str, ...]]:
     """``{kind: codes}`` for every code kind rendered from the catalogue (reasons, lifecycle
     rules and churn signals are checked with their facts by their own modules)."""
-    from customer_plans.assign.exclusions import EXCLUSION_ORDER
     from customer_plans.assign.channels import NO_CHANNEL
+    from customer_plans.assign.exclusions import EXCLUSION_ORDER
     from customer_plans.assign.takeover import HOW_CODES, WHY_CODES
     from customer_plans.quality.suites import MANAGER_STATUSES
     from customer_plans.render.quality_audience import WARNING_AUDIENCES, Audience
@@ -52,6 +55,12 @@ def code_kinds(rules: Rules) -> dict[str, tuple[str, ...]]:
         "quality own": tuple(rule for rule, audience in WARNING_AUDIENCES.items()
                              if audience is Audience.MANAGER),
         "separator": ("; ",),
+        "complaint category": COMPLAINT_CATEGORIES,
+        # explain: a contact's status, its list's delivery (ledger status, transport, reader)
+        "contact status": ("planned", "deferred"),
+        "delivery status": ("accepted", "sending", "deferred", "refused", "withheld"),
+        "transport": ("smtp", "outbox"),
+        "recipient": ("manager", "branch_head"),
     }
 
 

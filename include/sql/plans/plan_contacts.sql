@@ -23,15 +23,18 @@ create table if not exists plan_contacts (
     score_urgency double precision not null,
     score_risk double precision not null,
     score_difficulty double precision not null,
+    -- JSON list, most urgent first, of {"code", "level", "facts"}: codes and typed facts
+    -- (customer_plans.assign.facts), spoken in the reader's language at render
     reasons text not null,
     reason_codes varchar(500) not null,
     carried_reason_codes varchar(500),
     channel varchar(16) not null,
     capacity_kind varchar(8),
     deferred_reason varchar(200),
-    talking_points_en text not null,
-    talking_points_zh text not null,
     first_planned_date date not null,
+    -- rows written before words were composed at render (customer_plans.migrate): their
+    -- talking points as stored then, JSON by old column name; null for later rows
+    recorded_words text,
     rules_hash varchar(64) not null,
     primary key (business_date, manager_id, rank)
 );

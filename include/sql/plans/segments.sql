@@ -1,6 +1,9 @@
 -- segments: one row per customer per business date (written by customer_plans.segment,
 -- delete-then-insert for the business date). Portable DDL: runs on SQLite and PostgreSQL.
 -- JSON columns hold canonical JSON text (sorted keys, no spaces), see docs/pipeline.md.
+-- Codes and typed facts only, no words: the grid strategy is the words of grid_group, the
+-- lifecycle reason those of lifecycle_rule with explanation.lifecycle's facts, each churn
+-- signal those of its code with its facts (customer_plans.words.segments).
 create table if not exists segments (
     business_date date not null,
     customer_id varchar(16) not null,
@@ -21,15 +24,11 @@ create table if not exists segments (
     reached_contacts_90d integer not null,
     profile_completeness double precision not null,
     grid_group varchar(16) not null,
-    grid_strategy_en varchar(200) not null,
-    grid_strategy_zh varchar(200) not null,
     man_group varchar(3) not null,
     man_difficulty integer not null,
     lifecycle_stage varchar(16) not null,
     previous_lifecycle_stage varchar(16),
     lifecycle_rule varchar(32) not null,
-    lifecycle_reason_en varchar(300) not null,
-    lifecycle_reason_zh varchar(300) not null,
     churn_score double precision not null,
     churn_level varchar(8) not null,
     churn_signals text not null,
@@ -38,6 +37,9 @@ create table if not exists segments (
     open_product_count integer not null,
     last_reached_date date,
     explanation text not null,
+    -- rows written before words were composed at render (customer_plans.migrate): their
+    -- sentences as stored then, JSON by old column name; null for later rows
+    recorded_words text,
     rules_version varchar(64) not null,
     rules_hash varchar(64) not null,
     primary key (business_date, customer_id)

@@ -18,9 +18,7 @@ contacts as (
         priority_level,
         score,
         reasons,
-        channel,
-        talking_points_en,
-        talking_points_zh
+        channel
     from plan_contacts
     where business_date = :business_date
         and manager_id in :manager_ids

@@ -1,0 +1,6 @@
+-- Migration "words late" (customer_plans.migrate), PostgreSQL: the talking points
+-- plan_contacts rows stored in two languages move into one JSON column, so explain still
+-- reads them; the columns then go.
+-- binds: none
+update plan_contacts set recorded_words = json_build_object(
+    'talking_points_en', talking_points_en, 'talking_points_zh', talking_points_zh)::text
