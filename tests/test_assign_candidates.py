@@ -55,10 +55,10 @@ def test_maturity_reason_stores_the_deposit_facts_and_reads_them_in_each_languag
     assert "time deposit of CNY 300,000 matures on 23 Nov 2026; rate 1.75%" in said(
         contact, rules, "en")
     assert "您的定期存款30万元将于2026年11月23日到期，利率1.75%" in said(contact, rules, "zh_CN")
-    # the account is an id: never printed; the days to maturity are shown beside the line
+    # the account is shown masked beside the line, with the days to maturity; never in full
     (words,) = spoken(contact, rules, "en")
-    assert "A-C1-0" not in words.know + words.say
-    assert words.shown == (("days to maturity", "3"),)
+    assert "A-C1-0" not in words.know + words.say + str(words.shown)
+    assert words.shown == (("account", "****"), ("days to maturity", "3"))
 
 
 def test_investment_maturity_never_quotes_a_rate(rules):

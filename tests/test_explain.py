@@ -88,7 +88,8 @@ def test_a_chinese_managers_decision_reads_in_english_for_an_english_auditor(pla
     assert reason["label"] == "Maturity due"
     assert reason["know"] == "Maturity: time deposit CNY 471,600 matures on 20 Nov 2026; rate 1.75%"
     assert reason["say"].startswith("Your time deposit of CNY 471,600 matures on 20 Nov 2026")
-    assert reason["shown"] == [{"fact": "days to maturity", "value": "1"}]
+    assert reason["shown"][-1] == {"fact": "days to maturity", "value": "1"}
+    assert reason["shown"][0]["fact"] == "account" and "****" in reason["shown"][0]["value"]
     assert words["segment"]["tier"] == "Gold" and words["segment"]["lifecycle_stage"] == "Stable"
     # the record stays as stored: codes and facts
     assert answer["outcome"] == "listed"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -218,16 +219,23 @@ def _engine(plans_db: str | Engine) -> Iterator[Engine]:
         engine.dispose()
 
 
-def _ensure_table(engine: Engine) -> None:
-    if sa.inspect(engine).has_table("run_locks"):
-        return
-    try:
-        run_script(engine, LOCKS_SQL)
-    except sa.exc.DBAPIError:
-        # Two first uses at once: PostgreSQL can fail one of two concurrent
-        # `create table if not exists` on its catalog's unique index. The other made it.
-        if not sa.inspect(engine).has_table("run_locks"):
-            raise
+def _ensure_table(engine: Engine, attempts: int = 5) -> None:
+    for attempt in range(1, attempts + 1):
+        try:
+            if sa.inspect(engine).has_table("run_locks"):
+                return
+            run_script(engine, LOCKS_SQL)
+            return
+        except sa.exc.DBAPIError:
+            # Two first uses at once: PostgreSQL can fail one of two concurrent `create table
+            # if not exists` on its catalog's unique index; SQLite answers "database is
+            # locked" at once, without waiting, to one of two connections switching a new
+            # file to WAL. The other made it, or the next attempt does.
+            if attempt == attempts:
+                if sa.inspect(engine).has_table("run_locks"):
+                    return
+                raise
+            time.sleep(0.1 * attempt)
 
 
 def _row_holder(row) -> Holder:

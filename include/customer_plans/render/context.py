@@ -33,6 +33,7 @@ from customer_plans.render.svg import (
 from customer_plans.rules import DEFAULT_CURRENCY, Rules
 from customer_plans.words import Words, words_for
 from customer_plans.words.format import is_missing, to_date
+from customer_plans.words.languages import shipped_languages
 from customer_plans.words.reasons import reason_words
 
 log = logging.getLogger(__name__)
@@ -469,10 +470,11 @@ def _roster(managers: pd.DataFrame) -> pd.DataFrame:
 
 
 def majority_locale(managers: pd.DataFrame) -> str:
-    """The locale most of ``managers`` read (ties: the first in sort order); ``en`` if none."""
+    """The locale most of ``managers`` read (ties: the first in sort order); the languages
+    file's default language if none."""
     locales = managers["locale"].dropna().astype(str) if "locale" in managers else pd.Series()
     if locales.empty:
-        return "en"
+        return shipped_languages().default
     counts = locales.value_counts()
     return sorted(counts[counts == counts.max()].index)[0]
 
@@ -492,7 +494,7 @@ def list_owner(
             _text(manager.get("manager_name"), manager_id),
             branch_id,
             _text(manager.get("branch_name"), branch_id),
-            _text(manager.get("locale"), "en"),
+            _text(manager.get("locale"), shipped_languages().default),
         )
     branch_ids = rows["branch_id"].dropna() if "branch_id" in rows else pd.Series()
     branch_id = str(branch_ids.iloc[0]) if len(branch_ids) else (
