@@ -15,6 +15,7 @@ from customer_plans.segment.labels import (
     LIFECYCLE_STAGES,
     TIER_CHANGES,
 )
+from customer_plans.segment.opportunities import OPPORTUNITY_CODES
 from customer_plans.words import words_in
 from customer_plans.words.languages import shipped_languages
 from customer_plans.words.segments import churn_signal, lifecycle_reason
@@ -112,6 +113,8 @@ def test_every_customer_gets_exactly_one_value_of_each_field(customers, seed, mi
     assert np.allclose(weights, out["churn_score"])
     opportunities = out["opportunities"].map(json.loads)
     assert (opportunities.map(len) == out["opportunity_count"]).all()
+    # only the reasons segmentation decides: maturities, birthdays, complaints are assignment's
+    assert {o["code"] for items in opportunities for o in items} <= set(OPPORTUNITY_CODES)
     # whatever is missing, every lifecycle rule and churn signal can be said in every language
     explanations = out["explanation"].map(json.loads)
     for code in shipped_languages().codes:

@@ -106,8 +106,8 @@ def test_upgrade_applies_at_once(rules):
                       history=history_row(gold.code, ago(1)))
     assert (row["tier_code"], row["previous_tier_code"], row["tier_change"]) == (
         platinum.code, gold.code, "up")
-    assert {"code": "tier_upgrade", "from_tier": gold.code, "to_tier": platinum.code} in \
-        row["opportunities"]
+    # the change is a segment fact (tier_change), which assignment reads: not an opportunity
+    assert row["opportunities"] == []
 
 
 @pytest.mark.parametrize("days_below, tier, change", [
@@ -126,11 +126,10 @@ def test_downgrade_waits_for_the_hold(rules, days_below, tier, change):
     if change == "same":
         assert row["below_tier_since"] == pd.Timestamp(since or BD)
         assert row["explanation"]["tier"]["rule"] == "downgrade_held"
-        assert row["opportunities"] == []
     else:
         assert pd.isna(row["below_tier_since"])
         assert row["explanation"]["tier"]["rule"] == "downgrade"
-        assert "tier_downgrade" in row["opportunity_codes"]
+    assert row["opportunities"] == []
 
 
 def test_recovering_above_the_held_tier_resets_the_hold(rules):
@@ -415,14 +414,6 @@ def test_churn_score_and_level(rules, kwargs, score, level):
 # ---- opportunities -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, code, present", [
-    ({"accounts": NEUTRAL_ACCOUNTS + [{**TD, "maturity_date": ahead(7)}]}, "maturity", True),
-    ({"accounts": NEUTRAL_ACCOUNTS + [{**TD, "maturity_date": ahead(8)}]}, "maturity", False),
-    ({"accounts": NEUTRAL_ACCOUNTS + [{**TD, "maturity_date": BD}]}, "maturity", True),
-    ({"accounts": NEUTRAL_ACCOUNTS + [{**TD, "maturity_date": ahead(3),
-                                       "closed_date": ago(1)}]}, "maturity", False),
-    ({"customer": {"birth_date": date(1970, 11, 23)}}, "birthday", True),   # in 3 days
-    ({"customer": {"birth_date": date(1970, 11, 24)}}, "birthday", False),  # in 4 days
-    ({"customer": {"birth_date": date(1970, 11, 19)}}, "birthday", False),  # yesterday
     ({"balances": flat_balances(200_000, current_balance_cny=100_000)}, "idle_balance", True),
     ({"balances": flat_balances(200_000, current_balance_cny=99_999.99)}, "idle_balance",
      False),
@@ -438,9 +429,6 @@ def test_churn_score_and_level(rules, kwargs, score, level):
      True),   # gold's cadence fits in the contact window: none in it is overdue
     ({"contacts": {"last_reached_date": None, "reached_contacts_90d": 0},
       "balances": flat_balances(10_000)}, "cadence_overdue", False),  # mass: 180 > 90 days
-    ({"complaints": [{"opened_date": ago(3)}]}, "service_recovery", True),
-    ({"complaints": [{"opened_date": ago(30), "closed_date": ago(2)}]}, "service_recovery",
-     False),
 ])
 def test_opportunity_boundaries(rules, kwargs, code, present):
     row = segment_one(rules, **kwargs)
@@ -449,35 +437,28 @@ def test_opportunity_boundaries(rules, kwargs, code, present):
 
 
 def test_opportunity_facts(rules):
+    row = segment_one(rules, customer={"onboarding_date": ago(30)},
+                      balances=flat_balances(200_000, current_balance_cny=150_000))
+    assert row["opportunities"] == [
+        {"code": "idle_balance", "amount_cny": 150_000, "threshold_cny": 100_000},
+        {"code": "new_customer_follow_up", "day": 30, "days": 30, "date": ago(30).isoformat()},
+    ]
+
+
+def test_what_assignment_decides_is_no_segment_opportunity(rules):
+    """Maturities, birthdays and open complaints are assignment rules (the maturity ladder,
+    greeting days, service recovery): the segment lists none of them, however near."""
     row = segment_one(
-        rules,
-        customer={"birth_date": date(1966, 11, 22), "onboarding_date": ago(30)},
-        accounts=NEUTRAL_ACCOUNTS + [
-            {**TD, "account_id": "TD2", "maturity_date": ahead(5), "interest_rate_pct": 2.1,
-             "product_name": 'Term "Plus"'},
-            {**TD, "account_id": "TD1", "maturity_date": ahead(2), "principal_cny": 50_000.0}],
-    )
-    codes = row["opportunity_codes"]
-    assert codes == ["maturity", "maturity", "birthday", "new_customer_follow_up"]
-    first, second = row["opportunities"][:2]
-    assert (first["maturity_date"], first["amount_cny"], first["days_until"]) == (
-        "2026-11-22", 50_000, 2)
-    assert (second["product_name"], second["interest_rate_pct"]) == ('Term "Plus"', 2.1)
-    assert row["opportunities"][2] == {"code": "birthday", "birthday_date": "2026-11-22",
-                                       "days_until": 2, "age": 60}
-    assert row["opportunities"][3] == {"code": "new_customer_follow_up", "day": 30, "days": 30,
-                                       "date": ago(30).isoformat()}
-
-
-def test_leap_day_birthday_is_greeted_on_28_february(rules):
-    row = segment_one(rules, customer={"birth_date": date(2000, 2, 29)},
-                      business_date=date(2027, 2, 26))
-    (birthday,) = [o for o in row["opportunities"] if o["code"] == "birthday"]
-    assert (birthday["birthday_date"], birthday["days_until"]) == ("2027-02-28", 2)
+        rules, customer={"birth_date": date(1970, 11, 20)},  # a birthday today
+        accounts=NEUTRAL_ACCOUNTS + [{**TD, "maturity_date": BD},
+                                     {**TD, "maturity_date": ahead(5)}],
+        complaints=[{"opened_date": ago(3)}])
+    assert row["signals"]["complaint"]["open"]  # the churn signal still sees it open
+    assert row["opportunities"] == [] and row["opportunity_count"] == 0
 
 
 def test_closed_customer_has_no_opportunities(rules):
-    row = segment_one(rules, customer={"closed_date": ago(1), "birth_date": date(1970, 11, 20)},
+    row = segment_one(rules, customer={"closed_date": ago(1), "onboarding_date": ago(30)},
                       balances=flat_balances(200_000, current_balance_cny=150_000))
     assert row["lifecycle_stage"] == "lost" and row["opportunities"] == []
 

@@ -213,8 +213,7 @@ class Churn(_Strict):
 
 
 class Opportunities(_Strict):
-    maturity_within_days: int = Field(ge=0)
-    birthday_within_days: int = Field(ge=0)
+    # maturities, birthdays, holidays and complaints are assignment rules (Assignment)
     idle_current_balance_min_cny: float = Field(ge=0)
     new_customer_follow_up_days: list[int]
     post_sale_follow_up_days: list[int]

@@ -8,8 +8,10 @@ Where each reason comes from:
   ``post_sale_follow_up``, ``cadence_overdue`` / ``cadence_overdue_top_tier``;
 - staging, where the timing is an assignment rule: ``maturity_due`` / ``maturity_upcoming``
   from the accounts extract on the rules' maturity ladder, ``birthday`` from the customers'
-  birth dates and ``holiday`` from the rules' calendar, both working-day aware (so they never
-  depend on how far ahead segmentation looks); ``service_recovery`` from open complaints;
+  birth dates and ``holiday`` from the rules' calendar, all working-day aware;
+  ``service_recovery`` from complaints open on the business date
+  (:func:`customer_plans.complaints.open_on`). These are decided here only: the segments'
+  opportunities do not list them;
 - the previous plan: ``carried_over`` (see :mod:`customer_plans.assign.feedback`).
 
 Each builder returns the same columns (:data:`REASON_COLUMNS`): the reason's level, urgency
@@ -34,6 +36,7 @@ import pyarrow.json as pj
 from customer_plans.assign import text
 from customer_plans.assign.facts import REASON_FACTS
 from customer_plans.assign.inputs import CHURN_ORDER, AssignmentError, Inputs, frame, member, to_day
+from customer_plans.complaints import open_on
 
 REASON_COLUMNS = (
     "customer_id", "pos", "code", "level", "service", "urgency", "reason_json",
@@ -309,8 +312,7 @@ def open_complaints(ctx: Inputs) -> pd.DataFrame:
     complaints = ctx.complaints
     opened = complaints["opened_date"].to_numpy()
     closed = complaints["closed_date"].to_numpy()
-    is_open = (np.isnat(opened) | (opened <= ctx.day)) & (np.isnat(closed) | (closed > ctx.day))
-    return (complaints.loc[is_open]
+    return (complaints.loc[open_on(opened, closed, ctx.day)]
             .sort_values(["customer_id", "opened_date", "complaint_id"])
             .drop_duplicates("customer_id", keep="last"))
 

@@ -37,6 +37,7 @@ from customer_plans.assign.inputs import (
 from customer_plans.assign.plan import CONTACT_COLUMNS, EXCLUSION_COLUMNS, assign_contacts
 from customer_plans.batching import balanced_batches
 from customer_plans.db import bulk_insert, make_engine, run_script
+from customer_plans.migrate import migrate_words_late
 from customer_plans.rules import Rules
 from customer_plans.staging import read_frame, read_quarantine
 from customer_plans.workdays import BankCalendar
@@ -104,6 +105,7 @@ def ensure_tables(engine: Engine, attempts: int = 3) -> None:
     are added to it (``ADDED_COLUMNS``)."""
     for attempt in range(1, attempts + 1):
         try:
+            migrate_words_late(engine, ("plan_contacts",))  # a database made before words came late
             run_script(engine, DDL)
             add_missing_columns(engine)
             return

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from customer_plans.complaints import open_on
 from customer_plans.rules import Rules
 from customer_plans.segment import jsontext as js
 from customer_plans.segment.inputs import Inputs, aum_trends, days_between
@@ -153,21 +154,12 @@ def _dormant(inactive: np.ndarray, since_txn: np.ndarray, limit: int) -> _Signal
                         "dormant_days_without_activity": js.integer(np.full(len(at), limit))})
 
 
-def open_complaints(inputs: Inputs) -> pd.DataFrame:
-    """Complaints open on the business date, with ``pos``."""
-    complaints = inputs.complaints
-    closed = complaints["closed_date"].to_numpy()
-    opened = complaints["opened_date"].to_numpy()
-    is_open = (np.isnat(closed) | (closed > inputs.day)) & ~(opened > inputs.day)
-    return complaints[is_open]
-
-
 def _complaint(inputs: Inputs, recent_days: int) -> _Signal:
     complaints = inputs.complaints
     day = inputs.day
     closed = complaints["closed_date"].to_numpy()
     opened = complaints["opened_date"].to_numpy()
-    is_open = (np.isnat(closed) | (closed > day)) & ~(opened > day)
+    is_open = open_on(opened, closed, day)
     since_opened = days_between(day, opened)
     since_closed = days_between(day, closed)
     recent = (((since_opened >= 0) & (since_opened <= recent_days))

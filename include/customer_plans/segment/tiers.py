@@ -80,7 +80,5 @@ def compute_tiers(inputs: Inputs, previous: Previous, rules: Rules) -> dict[str,
         "tier_change": js.pick(TIER_CHANGES, change),
         "below_tier_since": below_since,
         "_tier_index": effective,
-        "_previous_index": previous_index,
-        "_change_index": change,
         "_explanation": explanation,
     }
