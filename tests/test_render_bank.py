@@ -5,6 +5,7 @@ out on every plan, complete and masked."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 
 import pandas as pd
@@ -14,6 +15,7 @@ from customer_plans.assign import run_assignment
 from customer_plans.render import manager_batches, render_branch_rollups, render_manager_batch
 from customer_plans.segment import run_segmentation
 from customer_plans.staging import staging_dir
+from customer_plans.words.languages import shipped_languages
 
 from tests.quality_cases import stage
 
@@ -114,3 +116,29 @@ def test_sentences_give_dates_in_the_readers_words_and_no_codes_in_chinese(bank_
         text = _visible_text(path.read_text(encoding="utf-8"))
         assert not iso.findall(text), (path.name, iso.findall(text)[:3])
         assert not code_in_chinese.findall(text), (path.name, code_in_chinese.findall(text)[:3])
+
+
+@pytest.mark.parametrize("language", shipped_languages().codes)
+def test_every_language_reads_the_banks_plans_without_codes_or_iso_dates(
+        bank_plans, business_date, rules, language, tmp_path):
+    """The same plans database and staging, every reader reading ``language``: no ISO date
+    and no snake_case code word in any sentence of a plan or a roll-up."""
+    staging = tmp_path / "staging"
+    shutil.copytree(bank_plans["staging"], staging)
+    for name in ("managers.parquet", "branches.parquet"):
+        frame = pd.read_parquet(staging / name)
+        frame.assign(locale=language).to_parquet(staging / name)
+    plans_dir = tmp_path / "plans"
+    for batch in bank_plans["batches"][:3]:
+        render_manager_batch(batch, business_date, bank_plans["url"], staging, plans_dir, rules)
+    render_branch_rollups(business_date, bank_plans["url"], staging, plans_dir, rules)
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}")
+    code_word = re.compile(r"\b[a-z]+_[a-z_]+\b")
+    pages = sorted(plans_dir.rglob("*.html"))
+    assert len(pages) > 10
+    for path in pages:
+        text = _visible_text(path.read_text(encoding="utf-8"))
+        assert f'lang="{shipped_languages().by_code[language].html_lang}"' in \
+            path.read_text(encoding="utf-8")
+        assert not iso.findall(text), (path.name, iso.findall(text)[:3])
+        assert not code_word.findall(text), (path.name, code_word.findall(text)[:3])
