@@ -14,13 +14,12 @@ as ``Markup``.
 from __future__ import annotations
 
 from functools import cache
-from gettext import GNUTranslations
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from customer_plans.render.masking import mask_phone
 from customer_plans.settings import TEMPLATES_DIR
@@ -29,30 +28,40 @@ from customer_plans.words.catalog import translations
 PLAN_TEMPLATES_DIR = TEMPLATES_DIR / "plans"
 
 
-def _catalogue(ctx: Context) -> GNUTranslations:
-    return translations(ctx["words"].code)
-
-
-# The gettext callables return the catalogue's text escaped (it is text, not HTML) with its
-# placeholders unfilled: the extension (new style) fills them itself, escaping each value.
-@pass_context
-def _gettext(ctx: Context, message: str) -> Markup:
-    return escape(_catalogue(ctx).gettext(message))
-
-
-@pass_context
-def _ngettext(ctx: Context, singular: str, plural: str, n: int) -> Markup:
-    return escape(_catalogue(ctx).ngettext(singular, plural, n))
+# The new-style gettext callables of the i18n extension, written out rather than wrapped by
+# ``install_gettext_callables`` (whose wrappers cost a plan a few thousand calls): the
+# catalogue's text is escaped (it is text, not HTML) and its placeholders filled with the
+# values, each escaped, as the extension's own new-style wrappers do (``%`` always applied,
+# so a literal percent sign is ``%%`` in the catalogue).
+def _fill(ctx: Context, text: str, variables: dict[str, Any]) -> str:
+    if ctx.eval_ctx.autoescape:
+        return escape(text) % variables
+    return text % variables
 
 
 @pass_context
-def _pgettext(ctx: Context, context: str, message: str) -> Markup:
-    return escape(_catalogue(ctx).pgettext(context, message))
+def _gettext(ctx: Context, message: str, /, **variables: Any) -> str:
+    return _fill(ctx, translations(ctx["words"].code).gettext(message), variables)
 
 
 @pass_context
-def _npgettext(ctx: Context, context: str, singular: str, plural: str, n: int) -> Markup:
-    return escape(_catalogue(ctx).npgettext(context, singular, plural, n))
+def _ngettext(ctx: Context, singular: str, plural: str, num: int, /, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return _fill(ctx, translations(ctx["words"].code).ngettext(singular, plural, num),
+                 variables)
+
+
+@pass_context
+def _pgettext(ctx: Context, context: str, message: str, /, **variables: Any) -> str:
+    return _fill(ctx, translations(ctx["words"].code).pgettext(context, message), variables)
+
+
+@pass_context
+def _npgettext(ctx: Context, context: str, singular: str, plural: str, num: int, /,
+               **variables: Any) -> str:
+    variables.setdefault("num", num)
+    return _fill(ctx, translations(ctx["words"].code).npgettext(context, singular, plural, num),
+                 variables)
 
 
 @pass_context
@@ -100,9 +109,9 @@ def get_environment(templates_dir: Path = PLAN_TEMPLATES_DIR) -> Environment:
     )
     # {% trans %} blocks: whitespace and line breaks inside collapse, as in the catalogue
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_callables(  # type: ignore[attr-defined] - added by the extension
-        _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
-    )
+    env.newstyle_gettext = True  # type: ignore[attr-defined] - read by the extension
+    env.globals.update(gettext=_gettext, _=_gettext, ngettext=_ngettext, pgettext=_pgettext,
+                       npgettext=_npgettext)
     env.filters.update(
         money=_money,
         percent=_percent,

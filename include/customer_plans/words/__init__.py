@@ -17,7 +17,7 @@ template's context.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from customer_plans.words import format as fmt
@@ -91,10 +91,10 @@ class Words:
         return entry(self.code, context, message)
 
     def money(self, value: Any, currency: str) -> str:
-        return fmt.money(value, self.language, currency, self._unit)
+        return _formatted(self.code, "money", value, currency)
 
     def signed_percent(self, value: Any, decimals: int = 1) -> str:
-        return fmt.signed_percent(value, self.language, decimals)
+        return _formatted(self.code, "signed_percent", value, decimals)
 
     def percent(self, value: Any, decimals: int = 2) -> str:
         return fmt.percent(value, self.language, decimals)
@@ -103,10 +103,33 @@ class Words:
         return fmt.rate(value, self.language)
 
     def number(self, value: Any, decimals: int = 0) -> str:
-        return fmt.number(value, self.language, decimals)
+        return _formatted(self.code, "number", value, decimals)
 
     def date(self, value: Any, style: str = "medium") -> str:
-        return fmt.day(value, self.language, style)
+        return _formatted(self.code, "date", value, style)
+
+
+def _format(code: str, kind: str, value: Any, option: Any) -> str:
+    words = words_in(code)
+    if kind == "money":
+        return fmt.money(value, words.language, option, words._unit)  # noqa: SLF001
+    if kind == "signed_percent":
+        return fmt.signed_percent(value, words.language, option)
+    if kind == "number":
+        return fmt.number(value, words.language, option)
+    return fmt.day(value, words.language, option)
+
+
+# Babel formats a number in tens of microseconds, and a plan prints the same days, scores and
+# amounts many times over: each is formatted once per process and language
+_format_cached = lru_cache(maxsize=1 << 16)(_format)
+
+
+def _formatted(code: str, kind: str, value: Any, option: Any) -> str:
+    try:
+        return _format_cached(code, kind, value, option)
+    except TypeError:  # a value that cannot be a cache key is formatted as it is
+        return _format(code, kind, value, option)
 
 
 @cache
