@@ -98,9 +98,7 @@ def _time(ctx, transport) -> float:
     from customer_plans.deliver import deliver_documents
 
     started = time.perf_counter()
-    result = deliver_documents(
-        ctx.business_date, ctx.plans_dir, ctx.staging_dir, ctx.settings.plans_db_url,
-        transport, sender="customer-plans@bank.example", mail_domains=("bank.example",))
+    result = deliver_documents(ctx, transport)
     elapsed = time.perf_counter() - started
     assert result["counts"].get("sent") == len(list(ctx.plans_dir.glob("*.pdf"))), result
     return elapsed

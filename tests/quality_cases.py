@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from customer_plans.extract import EXTRACTS, run_extract
+from customer_plans.run_context import RunContext
 
 
 def copy_bank(small_bank: Path, folder: Path) -> Path:
@@ -46,18 +47,10 @@ def sqlite_url(bank: Path) -> str:
     return f"sqlite:///{bank}"
 
 
-def stage(
-    bank: Path,
-    business_date: date,
-    staging_root: Path,
-    rules,
-    names: Iterable[str] = EXTRACTS,
-) -> dict[str, dict]:
-    """Run the named extracts of ``bank`` into ``staging_root``; their summaries by name."""
-    return {
-        name: run_extract(name, sqlite_url(bank), business_date, staging_root, rules)
-        for name in names
-    }
+def stage(ctx: RunContext, names: Iterable[str] = EXTRACTS) -> dict[str, dict]:
+    """Run the named extracts of the context's core banking database into its staging
+    folder; their summaries by name."""
+    return {name: run_extract(ctx, name) for name in names}
 
 
 def copy_staging(source_root: Path, target_root: Path, business_date: date) -> Path:

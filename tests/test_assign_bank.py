@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from customer_plans.assign import run_assignment
 from customer_plans.assign.facts import REASON_FACTS
 from customer_plans.segment import run_segmentation
-from customer_plans.staging import staging_dir
 from customer_plans.words.languages import shipped_languages
 
 from tests.assign_cases import spoken
-from tests.quality_cases import stage
+from tests.quality_cases import sqlite_url, stage
+from tests.support.contexts import run_context
 
 
 @pytest.fixture(scope="module")
@@ -26,10 +26,11 @@ def assigned(small_bank, business_date, rules, tmp_path_factory):
     days = [business_date - timedelta(days=1), business_date]
     summaries = []
     for day in days:
-        stage(small_bank, day, root / "staging", rules)
-        folder = staging_dir(root / "staging", day)
-        run_segmentation(folder, url, day, rules)
-        summaries.append(run_assignment(folder, url, day, rules))
+        ctx = run_context(root, day, rules, plans_db_url=url,
+                          core_banking_url=sqlite_url(small_bank))
+        stage(ctx)
+        run_segmentation(ctx)
+        summaries.append(run_assignment(ctx))
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         tables = {name: pd.read_sql(sa.text(f"select * from {name} where business_date = :d"),

@@ -272,16 +272,18 @@ def test_render_and_assign_agree_on_the_flag():
 def small_bank_plan(small_bank, rules, tmp_path_factory):
     from customer_plans.assign import run_assignment
     from customer_plans.segment import run_segmentation
-    from customer_plans.staging import staging_dir
 
-    from tests.quality_cases import stage
+    from tests.quality_cases import sqlite_url, stage
+    from tests.support.contexts import run_context
 
     root = tmp_path_factory.mktemp("assign_channels")
     url = f"sqlite:///{root / 'plans.db'}"
-    stage(small_bank, BUSINESS_DATE, root / "staging", rules)
-    folder = staging_dir(root / "staging", BUSINESS_DATE)
-    run_segmentation(folder, url, BUSINESS_DATE, rules)
-    run_assignment(folder, url, BUSINESS_DATE, rules)
+    ctx = run_context(root, BUSINESS_DATE, rules, plans_db_url=url,
+                      core_banking_url=sqlite_url(small_bank))
+    stage(ctx)
+    run_segmentation(ctx)
+    run_assignment(ctx)
+    folder = ctx.staging_dir
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         contacts = pd.read_sql(sa.text("select * from plan_contacts where business_date = :d"),

@@ -23,17 +23,27 @@ def _exclusion(exclusions, customer_id):
     return {r.reason_code: json.loads(r.dropped_reasons) for r in rows.itertuples()}
 
 
+def facts(stored: str) -> dict:
+    """The facts an exclusion stored: a JSON object in canonical form (keys sorted, compact)."""
+    value = json.loads(stored)
+    assert isinstance(value, dict)
+    assert stored == json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return value
+
+
 @pytest.mark.parametrize(
-    ("setup", "code"),
+    ("setup", "code", "stored"),
     [
-        (lambda b: b.restricted.append("C1"), "restricted"),
-        (lambda b: b.customers[0].update(do_not_contact=1), "do_not_contact"),
-        (lambda b: b.quarantined.append("C1"), "quarantined"),
-        (lambda b: b.customers[0].update(closed_date=b.business_date), "closed"),
-        (lambda b: b.segments[0].update(lifecycle_stage="lost"), "closed"),
+        (lambda b: b.restricted.append("C1"), "restricted", {}),
+        (lambda b: b.customers[0].update(do_not_contact=1), "do_not_contact", {}),
+        (lambda b: b.quarantined.append("C1"), "quarantined", {}),
+        (lambda b: b.customers[0].update(closed_date=b.business_date), "closed",
+         {"closed_date": "2026-11-20"}),
+        (lambda b: b.segments[0].update(lifecycle_stage="lost"), "closed",
+         {"lifecycle_stage": "lost"}),
     ],
 )
-def test_never_listed_even_for_urgent_service(rules, setup, code):
+def test_never_listed_even_for_urgent_service(rules, setup, code, stored):
     bank = Bank().manager("M1").customer("C1", opportunities=SALES).maturity("C1", 0)
     setup(bank)
     contacts, exclusions, _ = run(bank, rules)
@@ -41,7 +51,7 @@ def test_never_listed_even_for_urgent_service(rules, setup, code):
     assert _exclusion(exclusions, "C1") == {code: ["maturity_due", "idle_balance"]}
     row = exclusions.iloc[0]
     assert (row["manager_id"], row["branch_id"], row["home_manager_id"]) == ("M1", "B1", "M1")
-    assert row["detail"]
+    assert facts(row["detail"]) == stored
 
 
 def test_a_closing_date_after_the_business_date_does_not_close_yet(rules):
@@ -111,7 +121,10 @@ def test_recent_contact_suppresses_within_the_reason_window(rules, days_before, 
     if suppressed:
         row = exclusions.iloc[0]
         assert row["reason_code"] == "recently_contacted"
-        assert "maturity_upcoming for 2 days" in row["detail"]
+        contact_day = bank.business_date - timedelta(days=days_before)
+        assert facts(row["detail"]) == {"channel": "phone",
+                                        "last_contact_date": contact_day.isoformat(),
+                                        "suppress_days": {"maturity_upcoming": 2}}
 
 
 def test_suppression_is_per_reason_and_never_for_level_1(rules):
@@ -124,6 +137,28 @@ def test_suppression_is_per_reason_and_never_for_level_1(rules):
     # maturity_due is level 1 and never suppressed
     assert reasons_of(contacts, "C1") == ["maturity_due", "new_customer_follow_up"]
     assert _exclusion(exclusions, "C1") == {"recently_contacted": ["idle_balance"]}
+    assert facts(exclusions.iloc[0]["detail"])["suppress_days"] == {"idle_balance": 30}
+
+
+def test_the_facts_of_a_recent_contact_name_every_reason_it_suppressed(rules):
+    """One row per customer: the last contact's day, its channel when the day's completed
+    contacts went by one, and each suppressed reason's window (keys sorted)."""
+    bank = Bank().manager("M1").customer(
+        "C1", opportunities=[*SALES, {"code": "new_customer_follow_up", "day": 7}])
+    bank.maturity("C1", 3)
+    yesterday = bank.business_date - timedelta(days=1)
+    bank.contact("C1", yesterday - timedelta(days=3), channel="visit")
+    bank.contact("C1", yesterday, channel="wechat").contact("C1", yesterday, outcome="no_answer")
+    _, exclusions, _ = run(bank, rules)
+    assert _exclusion(exclusions, "C1") == {
+        "recently_contacted": ["maturity_upcoming", "idle_balance", "new_customer_follow_up"]}
+    assert facts(exclusions.iloc[0]["detail"]) == {
+        "channel": "wechat", "last_contact_date": yesterday.isoformat(),
+        "suppress_days": {"idle_balance": 30, "maturity_upcoming": 2,
+                          "new_customer_follow_up": 3}}
+    # two completed contacts that day by different channels: which one was last is not known
+    bank.contact("C1", yesterday, channel="phone")
+    assert facts(run(bank, rules)[1].iloc[0]["detail"])["channel"] is None
 
 
 def test_contacts_of_other_customers_do_not_suppress(rules):

@@ -145,11 +145,13 @@ def test_capacity_defers_the_overflow_in_rank_order(rules):
     deferred = contacts[contacts["status"] == "deferred"]
     assert list(deferred["customer_id"]) == ["C1", "C0"]
     assert list(contacts["rank"]) == list(range(1, 6))
-    assert set(deferred["deferred_reason"]) == {
-        "daily_call_capacity 2 (calls and messages) used by higher-ranked contacts"}
+    # the deferral's facts: the kind of slot, the manager's daily number of them, the rank
+    assert list(deferred["deferred_reason"]) == ['{"kind":"call","rank":4,"slots":2}',
+                                                 '{"kind":"call","rank":5,"slots":2}']
     capacity = exclusions[exclusions["reason_code"] == "capacity"]
     assert sorted(capacity["customer_id"]) == ["C0", "C1"]
-    assert capacity.set_index("customer_id").loc["C0", "detail"].startswith("rank 5: ")
+    assert capacity.set_index("customer_id").loc["C0", "detail"] == (
+        '{"kind":"call","rank":5,"slots":2}')
 
     bank.customer("P2", tier="platinum", preferred="visit", aum_adb_cny=600_000.0,
                   opportunities=[{"code": "post_sale_follow_up", "days": 3,
@@ -157,7 +159,7 @@ def test_capacity_defers_the_overflow_in_rank_order(rules):
     contacts, _, _ = run(bank, rules)
     p = one(contacts, "P")
     assert (p["status"], p["channel"]) == ("deferred", "visit")
-    assert p["deferred_reason"] == "daily_visit_capacity 1 used by higher-ranked contacts"
+    assert json.loads(p["deferred_reason"]) == {"kind": "visit", "rank": p["rank"], "slots": 1}
 
 
 def test_an_overdue_cadence_visit_is_called_when_the_visits_are_used_up(rules):
@@ -177,9 +179,9 @@ def test_an_overdue_cadence_visit_is_called_when_the_visits_are_used_up(rules):
     assert list(planned["capacity_kind"]) == ["visit", "call", "call"]
     v0 = one(contacts, "V0")
     assert (v0["status"], v0["channel"], v0["capacity_kind"]) == ("deferred", "visit", "visit")
+    # it could have taken a call slot: both capacities are named
     assert v0["deferred_reason"] == (
-        "daily_visit_capacity 1 and daily_call_capacity 2 (calls and messages) used by "
-        "higher-ranked contacts")
+        '{"fallback_kind":"call","fallback_slots":2,"kind":"visit","rank":4,"slots":1}')
     assert (contacts.loc[contacts["customer_id"].str.startswith("C"), "status"]
             == "deferred").all()
     assert sorted(exclusions.loc[exclusions["reason_code"] == "capacity", "customer_id"]) == [
@@ -201,6 +203,8 @@ def test_zero_capacity_defers_everything(rules):
     bank = Bank().manager("M1", calls=0, visits=0).customer("C1").maturity("C1", 0)
     contact = one(run(bank, rules)[0], "C1")
     assert contact["status"] == "deferred"
+    assert json.loads(contact["deferred_reason"]) == {
+        "kind": "call", "rank": 1, "slots": 0, "fallback_kind": "visit", "fallback_slots": 0}
 
 
 # ------------------------------------------------------------------ coverage

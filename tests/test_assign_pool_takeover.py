@@ -327,13 +327,15 @@ def _two_branch_bank() -> Bank:
 def test_branch_batches_give_the_same_takeover_as_one_run(rules, tmp_path):
     from customer_plans.assign import branch_batches, run_assignment
 
+    from tests.support.contexts import run_context
     from tests.test_assign_run import _segments, _stage, _table
 
     url = f"sqlite:///{tmp_path / 'plans.db'}"
     b = _two_branch_bank()
     staging = _stage(b, tmp_path / "staging")
     _segments(url, b)
-    summary = run_assignment(staging, url, DAY, rules)
+    ctx = run_context(tmp_path, DAY, rules, plans_db_url=url)
+    summary = run_assignment(ctx)
     full = {name: _table(url, name, DAY) for name in
             ("plan_contacts", "plan_exclusions", "plan_feedback")}
     contacts = full["plan_contacts"]
@@ -345,11 +347,11 @@ def test_branch_batches_give_the_same_takeover_as_one_run(rules, tmp_path):
     for n in (2, 3):
         batches = branch_batches(staging, n)
         for batch in batches:
-            run_assignment(staging, url, DAY, rules, branch_ids=batch)
+            run_assignment(ctx, branch_ids=batch)
         for name, frame in full.items():
             pd.testing.assert_frame_equal(_table(url, name, DAY), frame)
     for batch in (["B3"], ["B2"], ["B1"]):  # one branch at a time, any order
-        run_assignment(staging, url, DAY, rules, branch_ids=batch)
+        run_assignment(ctx, branch_ids=batch)
     for name, frame in full.items():
         pd.testing.assert_frame_equal(_table(url, name, DAY), frame)
 
@@ -358,6 +360,7 @@ def test_a_plans_table_from_before_takeover_gains_the_column(rules, tmp_path):
     import sqlalchemy as sa
     from customer_plans.assign import run_assignment
 
+    from tests.support.contexts import run_context
     from tests.test_assign_run import _segments, _stage
 
     url = f"sqlite:///{tmp_path / 'plans.db'}"
@@ -371,9 +374,9 @@ def test_a_plans_table_from_before_takeover_gains_the_column(rules, tmp_path):
         assert "assignment_reason" not in columns
     engine.dispose()
     b = _two_branch_bank()
-    staging = _stage(b, tmp_path / "staging")
+    _stage(b, tmp_path / "staging")
     _segments(url, b)
-    run_assignment(staging, url, DAY, rules)
+    run_assignment(run_context(tmp_path, DAY, rules, plans_db_url=url))
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         reasons = conn.exec_driver_sql(

@@ -11,6 +11,7 @@ from customer_plans.assign import AssignmentError, branch_batches, run_assignmen
 from customer_plans.staging import write_frame
 
 from tests.assign_cases import Bank
+from tests.support.contexts import run_context
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +93,9 @@ def _exercise(url, tmp_path, rules):
     bank = _bank(TODAY)
     staging = _stage(bank, tmp_path / "staging")
     _segments(url, bank)
+    ctx = run_context(tmp_path, TODAY, rules, plans_db_url=url)
 
-    summary = run_assignment(staging, url, TODAY, rules)
+    summary = run_assignment(ctx)
     full = {name: _table(url, name, TODAY) for name in
             ("plan_contacts", "plan_exclusions", "plan_feedback")}
     contacts = full["plan_contacts"]
@@ -113,7 +115,7 @@ def _exercise(url, tmp_path, rules):
     assert "C0" not in text  # counts only, no customer ids
 
     # a rerun replaces the rows whole
-    run_assignment(staging, url, TODAY, rules)
+    run_assignment(ctx)
     for name, frame in full.items():
         pd.testing.assert_frame_equal(_table(url, name, TODAY), frame)
 
@@ -121,7 +123,7 @@ def _exercise(url, tmp_path, rules):
     batches = branch_batches(staging, 2)
     assert sorted(b for batch in batches for b in batch) == ["B1", "B2"]
     for batch in batches:
-        run_assignment(staging, url, TODAY, rules, branch_ids=batch)
+        run_assignment(ctx, branch_ids=batch)
     for name, frame in full.items():
         pd.testing.assert_frame_equal(_table(url, name, TODAY), frame)
 
@@ -130,9 +132,10 @@ def _exercise(url, tmp_path, rules):
     planned = contacts[contacts["status"] == "planned"]
     reached = planned["customer_id"].iloc[0]
     tomorrow.contact(reached, TODAY + timedelta(days=1))
-    staging2 = _stage(tomorrow, tmp_path / "staging")
+    _stage(tomorrow, tmp_path / "staging")
     _segments(url, tomorrow)
-    summary2 = run_assignment(staging2, url, tomorrow.business_date, rules)
+    summary2 = run_assignment(
+        run_context(tmp_path, tomorrow.business_date, rules, plans_db_url=url))
     assert summary2["previous_business_date"] == TODAY.isoformat()
     assert summary2["carried_over"] > 0
     feedback = _table(url, "plan_feedback", tomorrow.business_date).set_index("manager_id")
@@ -156,19 +159,19 @@ def test_run_assignment_on_postgresql(pg_schema_url, tmp_path, rules):
 
 
 def test_without_segments_for_the_date_the_stage_says_so(sqlite_url, tmp_path, rules):
-    bank = _bank(TODAY)
-    staging = _stage(bank, tmp_path / "staging")
-    _segments(sqlite_url, bank)
+    _segments(sqlite_url, _bank(TODAY))
+    later = date(2026, 11, 21)  # staged, but not segmented
+    _stage(_bank(later), tmp_path / "staging")
     with pytest.raises(AssignmentError, match="segments has no rows for business date "
                                               "2026-11-21"):
-        run_assignment(staging, sqlite_url, date(2026, 11, 21), rules)
+        run_assignment(run_context(tmp_path, later, rules, plans_db_url=sqlite_url))
 
 
 def test_a_missing_staging_extract_is_named(sqlite_url, tmp_path, rules):
     staging = _stage(_bank(TODAY), tmp_path / "staging")
     (staging / "accounts.parquet").unlink()
     with pytest.raises(AssignmentError, match="accounts.parquet is missing"):
-        run_assignment(staging, sqlite_url, TODAY, rules)
+        run_assignment(run_context(tmp_path, TODAY, rules, plans_db_url=sqlite_url))
 
 
 def test_branch_batches_are_balanced_and_deterministic(tmp_path):
@@ -202,7 +205,7 @@ def test_quarantined_rows_are_left_out_but_restrictions_always_hold(sqlite_url, 
         "rule": ["birth_date_plausible", "amount_range", "listed_date_not_null"],
         "detail": ["", "", ""],
     }), staging / "quarantine.parquet")
-    run_assignment(staging, sqlite_url, TODAY, rules)
+    run_assignment(run_context(tmp_path, TODAY, rules, plans_db_url=sqlite_url))
     contacts = _table(sqlite_url, "plan_contacts", TODAY).set_index("customer_id")
     exclusions = _table(sqlite_url, "plan_exclusions", TODAY)
     assert "C00" not in contacts.index

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from customer_plans.cli import main
 from customer_plans.explain import UnknownLanguage, explain_customer
+from customer_plans.words.languages import shipped_languages
 
 BUSINESS_DATE = date(2026, 11, 19)
 DAY = BUSINESS_DATE.isoformat()
@@ -113,11 +114,72 @@ def test_an_excluded_customer_reads_why_with_the_reasons_it_dropped(plans_db):
     answer = explain_customer(plans_db, BUSINESS_DATE, "C2", "en")
     assert answer["outcome"] == "not_listed"
     assert answer["words"]["verdict"] == "Not listed: restricted list."
+    # a row written before exclusions stored facts reads the English text it stored
     assert answer["words"]["exclusions"] == [
-        {"code": "restricted", "words": "restricted list", "dropped_reasons": ["Retention call"]}]
+        {"code": "restricted", "words": "restricted list",
+         "detail": "customer on the restricted list", "dropped_reasons": ["Retention call"]}]
     chinese = explain_customer(plans_db, BUSINESS_DATE, "C2", "zh_CN")["words"]
     assert chinese["verdict"] == "未列入名单：限制类客户名单。"
     assert chinese["exclusions"][0]["dropped_reasons"] == ["流失预警回访"]
+
+
+def exclusion(customer_id: str, code: str, dropped: list[str], detail: str) -> dict:
+    return {"business_date": DAY, "branch_id": "BR1", "manager_id": "M001",
+            "home_manager_id": "M001", "customer_id": customer_id, "reason_code": code,
+            "dropped_reasons": dropped, "detail": detail}
+
+
+def test_exclusions_and_a_deferral_are_said_from_their_stored_facts(tmp_path):
+    """The facts assign stores (canonical JSON) read in the auditor's language; a deferral
+    stored as English text before reads as stored."""
+    deferral = '{"fallback_kind":"call","fallback_slots":20,"kind":"visit","rank":7,"slots":2}'
+    url = write_tables(tmp_path / "plans.db", {
+        "segments": [segment("C6", "M001"), segment("C7", "M001"), segment("C8", "M001")],
+        "plan_contacts": [
+            contact("C7", "M001", [MATURITY], rank=7, status="deferred",
+                    deferred_reason=deferral),
+            contact("C8", "M001", [MATURITY], rank=30, status="deferred",
+                    deferred_reason="daily_call_capacity 20 (calls and messages) used by "
+                                    "higher-ranked contacts")],
+        "plan_exclusions": [
+            exclusion("C6", "closed", ["maturity_due"], '{"closed_date":"2026-11-02"}'),
+            exclusion("C6", "quarantined", ["retention"], "{}"),
+            exclusion("C6", "recently_contacted", ["maturity_upcoming", "idle_balance"],
+                      '{"channel":"phone","last_contact_date":"2026-11-18","suppress_days":'
+                      '{"idle_balance":30,"maturity_upcoming":1}}'),
+            exclusion("C6", "carry_over_expired", ["carried_over"],
+                      '{"carry_over_max_days":5,"first_planned_date":"2026-11-10",'
+                      '"previous_reasons":["idle_balance"]}'),
+            exclusion("C7", "capacity", ["maturity_due"], deferral)],
+    })
+    english = explain_customer(url, BUSINESS_DATE, "C6", "en")["words"]["exclusions"]
+    assert [row["detail"] for row in english] == [
+        "First planned on 10 Nov 2026, more than 5 working days before the business date: no "
+        "longer carried over. It was for: Idle balance.",
+        "Relationship closed on 2 Nov 2026.",
+        "The customer's data was held back by validation for the business date.",
+        "Last completed contact on 18 Nov 2026 (Phone); these reasons wait after a contact: "
+        "Maturity coming up: 1 day; Idle balance: 30 days."]
+    chinese = explain_customer(url, BUSINESS_DATE, "C6", "zh_CN")["words"]["exclusions"]
+    assert [row["detail"] for row in chinese] == [
+        "首次列入计划于2026年11月10日，距营业日已超过 5 个工作日，不再顺延。原事由：闲置资金。",
+        "已于2026年11月2日销户。",
+        "该客户的数据未通过当日校验，暂不使用。",
+        "上次完成联络于2026年11月18日（电话）；以下事由在联络后需间隔：产品即将到期：1 天；"
+        "闲置资金：30 天。"]
+    answer = explain_customer(url, BUSINESS_DATE, "C7", "en")
+    said = ("Rank 7: the day's visit capacity (2) and call and message capacity (20) went to "
+            "higher-ranked contacts.")
+    assert answer["words"]["deferral"] == said
+    assert answer["words"]["exclusions"][0]["detail"] == said
+    # the record holds the facts as stored, decoded
+    assert answer["contacts"][0]["deferred_reason"]["fallback_slots"] == 20
+    assert explain_customer(url, BUSINESS_DATE, "C7", "zh_CN")["words"]["deferral"] == (
+        "第 7 位：当日面访量（2）与电话和消息联络量（20）均已被排名靠前的联络占满。")
+    old = explain_customer(url, BUSINESS_DATE, "C8", "zh_CN")
+    assert old["words"]["deferral"] == old["contacts"][0]["deferred_reason"] == (
+        "daily_call_capacity 20 (calls and messages) used by higher-ranked contacts")
+    assert explain_customer(url, BUSINESS_DATE, "C6", "en")["words"]["deferral"] is None
 
 
 def test_a_pool_takeover_says_why_the_customer_was_on_the_pool_and_who_took_it(plans_db):
@@ -219,4 +281,5 @@ def test_the_explain_command_prints_the_words_first_then_the_record(
 def test_the_explain_help_lists_the_configured_languages(capsys):
     with pytest.raises(SystemExit):
         main(["explain", "--help"])
-    assert "(en, zh_CN)" in " ".join(capsys.readouterr().out.split())
+    configured = ", ".join(shipped_languages().codes)
+    assert f"({configured})" in " ".join(capsys.readouterr().out.split())

@@ -28,19 +28,25 @@ from customer_plans.extract import (
 )
 
 from tests.quality_cases import copy_bank, corrupt, scalar, sqlite_url, stage
+from tests.support.contexts import run_context
+
+
+def bank_context(root, business_date, rules, bank, **env):
+    """A run context reading ``bank`` and staging under ``root``."""
+    return run_context(root, business_date, rules, core_banking_url=sqlite_url(bank), **env)
 
 
 @pytest.fixture(scope="module")
 def staged(small_bank, business_date, rules, tmp_path_factory):
     """Every extract of the small bank for the business date."""
-    root = tmp_path_factory.mktemp("staging")
-    summaries = stage(small_bank, business_date, root, rules)
-    return root, summaries
+    ctx = bank_context(tmp_path_factory.mktemp("extract"), business_date, rules, small_bank)
+    summaries = stage(ctx)
+    return ctx, summaries
 
 
 def read_staged(staged, business_date, name) -> pd.DataFrame:
-    root, _ = staged
-    return pd.read_parquet(root / business_date.isoformat() / f"{name}.parquet")
+    ctx, _ = staged
+    return pd.read_parquet(ctx.staging_dir / f"{name}.parquet")
 
 
 # -- parameters ---------------------------------------------------------------------------
@@ -70,12 +76,13 @@ def test_adb_window_follows_the_rules(rules):
 
 
 def test_every_extract_is_staged_with_the_documented_columns_and_types(staged, business_date):
-    root, summaries = staged
+    ctx, summaries = staged
     assert list(summaries) == list(EXTRACTS)
     for name in EXTRACTS:
         frame = read_staged(staged, business_date, name)
         assert summaries[name]["rows"] == len(frame)
-        assert summaries[name]["path"] == str(root / "2026-11-19" / f"{name}.parquet")
+        assert summaries[name]["path"] == str(
+            ctx.settings.output_dir / "staging" / "2026-11-19" / f"{name}.parquet")
         assert list(frame.columns) == [column for column, _ in EXTRACT_COLUMNS[name]], name
         for column, kind in EXTRACT_COLUMNS[name]:
             dtype = frame[column].dtype
@@ -104,10 +111,10 @@ def test_flags_are_zero_or_one_and_dates_have_no_time(staged, business_date):
 
 
 def test_rerun_replaces_the_file_instead_of_appending(staged, small_bank, business_date, rules):
-    root, summaries = staged
-    again = run_extract("complaints", sqlite_url(small_bank), business_date, root, rules)
+    ctx, summaries = staged
+    again = run_extract(ctx, "complaints")
     assert again["rows"] == summaries["complaints"]["rows"]
-    folder = root / business_date.isoformat()
+    folder = ctx.staging_dir
     assert not list(folder.glob(".*.tmp")), "no temporary file is left behind"
     assert len(read_staged(staged, business_date, "complaints")) == again["rows"]
 
@@ -127,8 +134,8 @@ def test_branch_heads_are_staged_and_a_head_without_a_language_reads_the_banks(
     assert (branches.loc[unset, "locale"] == "zh_CN").all()  # the default bank locale
     assert branches["head_email"].isna().any(), "a branch without a head email stays so"
     # a bank whose language is English: the same heads read English
-    english = run_extract("branches", sqlite_url(small_bank), business_date, tmp_path, rules,
-                          bank_locale="en")
+    english = run_extract(bank_context(tmp_path, business_date, rules, small_bank,
+                                       CUSTOMER_PLANS_LOCALE="en"), "branches")
     frame = pd.read_parquet(english["path"]).set_index("branch_id")
     assert (frame.loc[unset, "locale"] == "en").all()
     known = raw.index[raw["locale"].notna()]
@@ -231,9 +238,9 @@ def test_a_past_business_date_is_extracted_as_it_stood_then(
 ):
     """A rerun of yesterday ignores today's rows: no balance or transaction after it."""
     yesterday = business_date - timedelta(days=1)
-    stage(small_bank, yesterday, tmp_path, rules,
-          names=("accounts", "customer_balances", "transaction_summary"))
-    folder = tmp_path / yesterday.isoformat()
+    ctx = bank_context(tmp_path, yesterday, rules, small_bank)
+    stage(ctx, names=("accounts", "customer_balances", "transaction_summary"))
+    folder = ctx.staging_dir
     balances = pd.read_parquet(folder / "customer_balances.parquet")
     assert balances["last_balance_date"].max() == pd.Timestamp(yesterday)
     summary = pd.read_parquet(folder / "transaction_summary.parquet")
@@ -254,7 +261,7 @@ def test_a_business_date_never_closed_is_not_extracted(small_bank, business_date
     corrupt(bank, f"delete from eod_status where business_date = '{business_date}'")
     assert is_business_date_closed(sqlite_url(bank), business_date) is False
     with pytest.raises(BusinessDateNotClosedError, match="2026-11-19 is not closed"):
-        run_extract("customers", sqlite_url(bank), business_date, tmp_path / "staging", rules)
+        run_extract(bank_context(tmp_path, business_date, rules, bank), "customers")
     assert not (tmp_path / "staging" / "2026-11-19" / "customers.parquet").exists()
 
 
@@ -266,7 +273,7 @@ def test_a_renamed_source_column_is_named_before_any_query(small_bank, business_
     bank = copy_bank(small_bank, tmp_path / "bank")
     corrupt(bank, "alter table customers rename column annual_income_cny to annual_income")
     with pytest.raises(SourceSchemaError) as caught:
-        run_extract("customers", sqlite_url(bank), business_date, tmp_path / "staging", rules)
+        run_extract(bank_context(tmp_path, business_date, rules, bank), "customers")
     message = str(caught.value)
     assert "table customers has no column annual_income_cny" in message
     assert "annual_income;" in message or "annual_income)" in message  # the rename hint
@@ -278,12 +285,12 @@ def test_a_dropped_source_column_stops_every_extract_that_reads_the_table(
 ):
     bank = copy_bank(small_bank, tmp_path / "bank")
     corrupt(bank, "alter table accounts drop column principal_cny")
+    ctx = bank_context(tmp_path, business_date, rules, bank)
     for name in ("accounts", "customer_balances"):
         with pytest.raises(SourceSchemaError, match="table accounts has no column principal_cny"):
-            run_extract(name, sqlite_url(bank), business_date, tmp_path / "staging", rules)
+            run_extract(ctx, name)
     # extracts that do not read accounts are unaffected
-    assert run_extract("complaints", sqlite_url(bank), business_date, tmp_path / "staging",
-                       rules)["rows"] >= 0
+    assert run_extract(ctx, "complaints")["rows"] >= 0
 
 
 def test_text_in_an_amount_column_is_kept_as_text_for_validation_to_name(
@@ -292,7 +299,7 @@ def test_text_in_an_amount_column_is_kept_as_text_for_validation_to_name(
     bank = copy_bank(small_bank, tmp_path / "bank")
     victim = scalar(bank, "select min(customer_id) from customers")
     corrupt(bank, f"update customers set annual_income_cny = 'n/a' where customer_id = '{victim}'")
-    run_extract("customers", sqlite_url(bank), business_date, tmp_path / "staging", rules)
+    run_extract(bank_context(tmp_path, business_date, rules, bank), "customers")
     frame = pd.read_parquet(tmp_path / "staging" / "2026-11-19" / "customers.parquet")
     assert pd.api.types.is_string_dtype(frame["annual_income_cny"].dtype)
     assert frame.loc[frame["customer_id"] == victim, "annual_income_cny"].item() == "n/a"
@@ -332,7 +339,8 @@ def test_connection_errors_are_retried_with_backoff_then_reported(
     monkeypatch.setattr(extract_module.time, "sleep", waits.append)
     url = "postgresql+psycopg2://reader:secret@127.0.0.1:1/core?connect_timeout=2"
     with pytest.raises(CoreBankingUnavailableError) as caught:
-        run_extract("customers", url, business_date, tmp_path, rules)
+        run_extract(run_context(tmp_path, business_date, rules, core_banking_url=url),
+                    "customers")
     assert waits == list(extract_module.RETRY_DELAYS_SECONDS)
     assert "not reachable after 3 attempts" in str(caught.value)
     assert "secret" not in str(caught.value)
@@ -349,7 +357,7 @@ def test_bad_sql_is_not_mistaken_for_a_connection_error(small_bank):
 def test_a_missing_sqlite_file_is_an_error_not_a_new_empty_bank(business_date, rules, tmp_path):
     missing = tmp_path / "nowhere" / "core_banking.db"
     with pytest.raises(CoreBankingUnavailableError, match="does not exist"):
-        run_extract("customers", sqlite_url(missing), business_date, tmp_path, rules)
+        run_extract(bank_context(tmp_path, business_date, rules, missing), "customers")
     assert not missing.exists()
 
 
@@ -401,7 +409,8 @@ def test_every_extract_gives_the_same_result_on_postgresql(
             engine.dispose()
     # the whole path on PostgreSQL: end-of-day mark, source contract check, staging file
     assert is_business_date_closed(pg_schema_url, business_date)
-    summary = run_extract("accounts", pg_schema_url, business_date, tmp_path, rules)
+    summary = run_extract(
+        run_context(tmp_path, business_date, rules, core_banking_url=pg_schema_url), "accounts")
     staged = pd.read_parquet(summary["path"])
     assert summary["rows"] == len(staged) > 0
     assert staged["last_balance_date"].max() == pd.Timestamp(business_date)

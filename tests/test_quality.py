@@ -7,6 +7,7 @@ Expectations is imported once for the module (it takes ~10 s).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -31,9 +32,11 @@ from tests.quality_cases import (
     copy_staging,
     corrupt,
     scalar,
+    sqlite_url,
     stage,
     without_primary_key,
 )
+from tests.support.contexts import run_context
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -46,8 +49,9 @@ def great_expectations_imported():
 def clean(small_bank, business_date, rules, tmp_path_factory):
     """The small bank staged and validated: (staging_root, quality_root, summary)."""
     root = tmp_path_factory.mktemp("clean")
-    stage(small_bank, business_date, root / "staging", rules)
-    summary = validate_staging(root / "staging", business_date, root / "quality", rules)
+    ctx = run_context(root, business_date, rules, core_banking_url=sqlite_url(small_bank))
+    stage(ctx)
+    summary = validate_staging(ctx)
     return root / "staging", root / "quality", summary
 
 
@@ -60,6 +64,8 @@ class Case:
         self.quality_root = tmp_path / "quality"
         self.business_date = business_date
         self.rules = rules
+        self.ctx = run_context(tmp_path, business_date, rules,
+                               core_banking_url=sqlite_url(self.bank))
         self.staging = copy_staging(clean[0], self.staging_root, business_date)
 
     def corrupt(self, *statements: str) -> Case:
@@ -67,12 +73,16 @@ class Case:
         return self
 
     def extract(self, *names: str) -> Case:
-        stage(self.bank, self.business_date, self.staging_root, self.rules, names=names)
+        stage(self.ctx, names=names)
         return self
 
-    def validate(self, previous: dict[str, int] | None = None, **options) -> dict:
-        return validate_staging(self.staging_root, self.business_date, self.quality_root,
-                                self.rules, previous_counts=previous, **options)
+    def validate(self, previous: dict[str, int] | None = None,
+                 mail_domains: tuple[str, ...] | None = None) -> dict:
+        ctx = self.ctx
+        if mail_domains is not None:
+            ctx = dataclasses.replace(
+                ctx, settings=dataclasses.replace(ctx.settings, mail_domains=mail_domains))
+        return validate_staging(ctx, previous_counts=previous)
 
     def fails(self, previous: dict[str, int] | None = None) -> DataQualityError:
         with pytest.raises(DataQualityError) as caught:

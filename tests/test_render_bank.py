@@ -14,25 +14,25 @@ import sqlalchemy as sa
 from customer_plans.assign import run_assignment
 from customer_plans.render import manager_batches, render_branch_rollups, render_manager_batch
 from customer_plans.segment import run_segmentation
-from customer_plans.staging import staging_dir
 from customer_plans.words.languages import shipped_languages
 
-from tests.quality_cases import stage
+from tests.quality_cases import sqlite_url, stage
+from tests.support.contexts import run_context
 
 
 @pytest.fixture(scope="module")
 def bank_plans(small_bank, business_date, rules, tmp_path_factory):
     root = tmp_path_factory.mktemp("render_bank")
     url = f"sqlite:///{root / 'plans.db'}"
-    stage(small_bank, business_date, root / "staging", rules)
-    folder = staging_dir(root / "staging", business_date)
-    run_segmentation(folder, url, business_date, rules)
-    run_assignment(folder, url, business_date, rules)
-    plans_dir = root / "plans"
+    ctx = run_context(root, business_date, rules, plans_db_url=url,
+                      core_banking_url=sqlite_url(small_bank))
+    stage(ctx)
+    run_segmentation(ctx)
+    run_assignment(ctx)
+    folder, plans_dir = ctx.staging_dir, ctx.plans_dir
     batches = manager_batches(url, business_date, folder / "managers.parquet", batch_size=8)
-    results = [render_manager_batch(batch, business_date, url, folder, plans_dir, rules)
-               for batch in batches]
-    rollups = render_branch_rollups(business_date, url, folder, plans_dir, rules)
+    results = [render_manager_batch(ctx, batch) for batch in batches]
+    rollups = render_branch_rollups(ctx)
     engine = sa.create_engine(url)
     with engine.connect() as conn:
         contacts = pd.read_sql(sa.text("select manager_id, customer_id from plan_contacts "
@@ -123,15 +123,16 @@ def test_every_language_reads_the_banks_plans_without_codes_or_iso_dates(
         bank_plans, business_date, rules, language, tmp_path):
     """The same plans database and staging, every reader reading ``language``: no ISO date
     and no snake_case code word in any sentence of a plan or a roll-up."""
-    staging = tmp_path / "staging"
+    ctx = run_context(tmp_path, business_date, rules, plans_db_url=bank_plans["url"])
+    staging = ctx.staging_dir
     shutil.copytree(bank_plans["staging"], staging)
     for name in ("managers.parquet", "branches.parquet"):
         frame = pd.read_parquet(staging / name)
         frame.assign(locale=language).to_parquet(staging / name)
-    plans_dir = tmp_path / "plans"
+    plans_dir = ctx.plans_dir
     for batch in bank_plans["batches"][:3]:
-        render_manager_batch(batch, business_date, bank_plans["url"], staging, plans_dir, rules)
-    render_branch_rollups(business_date, bank_plans["url"], staging, plans_dir, rules)
+        render_manager_batch(ctx, batch)
+    render_branch_rollups(ctx)
     iso = re.compile(r"\d{4}-\d{2}-\d{2}")
     code_word = re.compile(r"\b[a-z]+_[a-z_]+\b")
     pages = sorted(plans_dir.rglob("*.html"))

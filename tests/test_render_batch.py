@@ -24,40 +24,52 @@ from customer_plans.render.data import (
     load_rollup_inputs,
     plan_manager_ids,
 )
+from customer_plans.run_context import RunContext
 from customer_plans.staging import write_frame
 
+from tests.support.contexts import run_context
 from tests.support.render_sample import example_bank, write_sample_sources
 
 BUSINESS_DATE = date(2026, 11, 19)
 
 
 @pytest.fixture(scope="module")
-def sources(tmp_path_factory) -> dict:
+def sources(rules, tmp_path_factory) -> dict:
     """The example bank stored where render reads it: a SQLite plans DB and staging files."""
     root = tmp_path_factory.mktemp("render_sources")
     bank = example_bank(BUSINESS_DATE)
     url = f"sqlite:///{root / 'plans.db'}"
-    write_sample_sources(bank, url, root / "staging", root / "quality")
-    return {"url": url, "staging": root / "staging", "quality": root / "quality", "bank": bank}
+    ctx = run_context(root, BUSINESS_DATE, rules, plans_db_url=url)
+    write_sample_sources(bank, url, ctx.staging_dir, ctx.quality_dir)
+    return {"url": url, "staging": ctx.staging_dir, "quality": ctx.quality_dir, "bank": bank,
+            "ctx": ctx}
+
+
+def reading(sources: dict, rules, root: Path, *, quality: bool = True) -> RunContext:
+    """A run context under ``root`` that reads the sources' plans DB and staging folder (and
+    their data-quality folder, unless ``quality`` is False) and writes its own plans."""
+    ctx = run_context(root, BUSINESS_DATE, rules, plans_db_url=sources["url"])
+    linked = [(ctx.staging_dir, sources["staging"])]
+    if quality:
+        linked.append((ctx.quality_dir, sources["quality"]))
+    for folder, target in linked:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        folder.symlink_to(target, target_is_directory=True)
+    return ctx
 
 
 @pytest.fixture(scope="module")
-def rendered(sources, rules, tmp_path_factory) -> dict:
-    plans_dir = tmp_path_factory.mktemp("plans_out")
+def rendered(sources) -> dict:
+    ctx = sources["ctx"]
     batches = manager_batches(sources["url"], BUSINESS_DATE,
                               sources["staging"] / "managers.parquet", batch_size=3)
-    results = [
-        render_manager_batch(batch, BUSINESS_DATE, sources["url"], sources["staging"], plans_dir,
-                             rules, quality_dir=sources["quality"])
-        for batch in batches
-    ]
+    results = [render_manager_batch(ctx, batch) for batch in batches]
     # the roll-ups as the DAG renders them: after the plans, one task per branch batch
     rollups = [
-        render_branch_rollups(BUSINESS_DATE, sources["url"], sources["staging"], plans_dir,
-                              rules, quality_dir=sources["quality"], branch_ids=branch_ids)
+        render_branch_rollups(ctx, branch_ids)
         for branch_ids in rollup_batches(sources["staging"] / "managers.parquet", 2)
     ]
-    return {"dir": plans_dir, "batches": batches, "results": results, "rollups": rollups}
+    return {"dir": ctx.plans_dir, "batches": batches, "results": results, "rollups": rollups}
 
 
 def test_every_active_manager_and_every_list_gets_a_plan(rendered):
@@ -101,11 +113,9 @@ def test_plans_show_data_read_from_the_database_and_staging(rendered):
     assert "1 位客户无客户经理" in pool
 
 
-def test_a_rerun_writes_the_same_bytes(rendered, sources, rules):
+def test_a_rerun_writes_the_same_bytes(rendered, sources):
     before = {p.name: p.read_bytes() for p in rendered["dir"].glob("M00*")}
-    render_manager_batch(["M001", "M002", "M004"], BUSINESS_DATE, sources["url"],
-                         sources["staging"], rendered["dir"], rules,
-                         quality_dir=sources["quality"])
+    render_manager_batch(sources["ctx"], ["M001", "M002", "M004"])
     after = {p.name: p.read_bytes() for p in rendered["dir"].glob("M00*")}
     assert after == before
 
@@ -179,9 +189,9 @@ def test_rollups_by_branch_batch_are_those_of_one_task_for_every_branch(
 ):
     # one task for every branch lays both roll-ups out as one document; the DAG's batches
     # (the fixture) laid each out alone
-    render_branch_rollups(BUSINESS_DATE, sources["url"], sources["staging"], tmp_path, rules,
-                          quality_dir=sources["quality"])
-    whole = sorted((tmp_path / "branches").iterdir())
+    ctx = reading(sources, rules, tmp_path)
+    render_branch_rollups(ctx)
+    whole = sorted((ctx.plans_dir / "branches").iterdir())
     assert [path.name for path in whole] == ["B01.html", "B01.pdf", "B02.html", "B02.pdf"]
     for path in whole:
         assert path.read_bytes() == (rendered["dir"] / "branches" / path.name).read_bytes()
@@ -190,14 +200,15 @@ def test_rollups_by_branch_batch_are_those_of_one_task_for_every_branch(
 def test_layout_chunks_change_nothing_in_the_files(sources, rules, tmp_path):
     """A task lays its managers out a chunk at a time; the files are those of one layout."""
     ids = ["M001", "M002", "M004", "POOL-B01"]
+    out = {}
     for name, chunk in (("one", 1), ("all", 25)):
-        render_manager_batch(ids, BUSINESS_DATE, sources["url"], sources["staging"],
-                             tmp_path / name, rules, quality_dir=sources["quality"],
-                             layout_chunk=chunk)
+        ctx = reading(sources, rules, tmp_path / name)
+        render_manager_batch(ctx, ids, layout_chunk=chunk)
+        out[name] = ctx.plans_dir
     for manager_id in ids:
         for suffix in (".pdf", ".html"):
-            one = (tmp_path / "one" / f"{manager_id}{suffix}").read_bytes()
-            assert one == (tmp_path / "all" / f"{manager_id}{suffix}").read_bytes()
+            one = (out["one"] / f"{manager_id}{suffix}").read_bytes()
+            assert one == (out["all"] / f"{manager_id}{suffix}").read_bytes()
 
 
 def test_missing_inputs_are_named(sources, tmp_path):
@@ -210,15 +221,15 @@ def test_missing_inputs_are_named(sources, tmp_path):
 def test_optional_tables_and_files_may_be_missing(sources, rules, tmp_path):
     """No plan_feedback table, no contact summary, no quality summary: still a plan, with dashes."""
     url = f"sqlite:///{tmp_path / 'plans.db'}"
-    write_sample_sources(sources["bank"], url, tmp_path / "staging")
+    ctx = run_context(tmp_path, BUSINESS_DATE, rules, plans_db_url=url)
+    write_sample_sources(sources["bank"], url, ctx.staging_dir)
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("drop table plan_feedback")
     engine.dispose()
-    (tmp_path / "staging" / "contact_summary.parquet").unlink()
-    render_manager_batch(["M001"], BUSINESS_DATE, url, tmp_path / "staging", tmp_path / "out",
-                         rules, quality_dir=tmp_path / "no_quality")
-    html = (tmp_path / "out" / "M001.html").read_text(encoding="utf-8")
+    (ctx.staging_dir / "contact_summary.parquet").unlink()
+    render_manager_batch(ctx, ["M001"])  # and no quality folder
+    html = (ctx.plans_dir / "M001.html").read_text(encoding="utf-8")
     assert re.findall(r'class="tile-value"[^>]*>([^<]+)<', html)[2] == "—"
     assert "未提供" in html  # data quality: not reported
 
@@ -228,8 +239,9 @@ def test_quality_warnings_written_as_records_reach_the_plans_they_are_about(
     """A plan prints a warning with its own count (warning_rows.parquet), never the run's
     count, the validator's message or its example keys; a record naming no rule is on no
     plan (operators and branch heads read it)."""
-    quality = tmp_path / "quality"
-    quality.mkdir()
+    ctx = reading(sources, rules, tmp_path, quality=False)
+    quality = ctx.quality_dir
+    quality.mkdir(parents=True)
     (quality / "summary.json").write_text(json.dumps({
         "status": "warnings",
         "warnings": [{"table": "customers", "column": "manager_id", "rule": "not_null",
@@ -241,10 +253,9 @@ def test_quality_warnings_written_as_records_reach_the_plans_they_are_about(
     write_frame(pd.DataFrame({"table": "customers", "column": "manager_id", "rule": "not_null",
                               "key_column": "customer_id", "key": ["C0005", "C000000292"]}),
                 quality / "warning_rows.parquet")
-    render_manager_batch(["M002", "POOL-B01"], BUSINESS_DATE, sources["url"],
-                         sources["staging"], tmp_path / "out", rules, quality_dir=quality)
-    english = (tmp_path / "out" / "M002.html").read_text(encoding="utf-8")
-    pool = (tmp_path / "out" / "POOL-B01.html").read_text(encoding="utf-8")
+    render_manager_batch(ctx, ["M002", "POOL-B01"])
+    english = (ctx.plans_dir / "M002.html").read_text(encoding="utf-8")
+    pool = (ctx.plans_dir / "POOL-B01.html").read_text(encoding="utf-8")
     assert "without a manager" not in english and "accounts" not in english
     assert "1 位客户无客户经理" in pool  # C0005; C000000292 is in no staged customer row
     for html in (english, pool):

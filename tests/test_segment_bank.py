@@ -19,6 +19,8 @@ from customer_plans.words import words_in
 from customer_plans.words.languages import shipped_languages
 from customer_plans.words.segments import churn_signal, lifecycle_reason
 
+from tests.support.contexts import run_context
+
 # planted behaviour -> the lifecycle stage that should find it
 EXPECTED_STAGE = {
     "growing": "growing", "stable": "stable", "declining": "declining", "dormant": "dormant",
@@ -33,11 +35,12 @@ def bank_segments(small_bank, rules, business_date, tmp_path_factory) -> pd.Data
 
     root = tmp_path_factory.mktemp("segment_bank")
     bank_url = f"sqlite:///{small_bank}"
-    for name in EXTRACTS:
-        run_extract(name, bank_url, business_date, root / "staging", rules)
     plans_url = f"sqlite:///{root / 'plans.db'}"
-    summary = run_segmentation(root / "staging" / business_date.isoformat(), plans_url,
-                               business_date, rules)
+    ctx = run_context(root, business_date, rules, plans_db_url=plans_url,
+                      core_banking_url=bank_url)
+    for name in EXTRACTS:
+        run_extract(ctx, name)
+    summary = run_segmentation(ctx)
     assert summary["first_run"] is True
     engine = sa.create_engine(plans_url)
     segments = pd.read_sql("select * from segments", engine)

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from customer_plans.segment import SEGMENT_COLUMNS, SegmentationError, run_segmentation
 from customer_plans.staging import staging_dir, write_frame
 
+from tests.support.contexts import run_context
 from tests.support.segment_frames import build_frames
 
 D1 = date(2026, 9, 1)
@@ -63,8 +64,8 @@ def plans_url(tmp_path) -> str:
 
 
 def run_day(tmp_path, url, rules, business_date, adb_by_customer, **kwargs) -> dict:
-    folder = stage(tmp_path, business_date, adb_by_customer, **kwargs)
-    summary = run_segmentation(folder, url, business_date, rules)
+    stage(tmp_path, business_date, adb_by_customer, **kwargs)
+    summary = run_segmentation(run_context(tmp_path, business_date, rules, plans_db_url=url))
     json.dumps(summary)  # JSON-safe, as the DAG passes it on
     return summary
 
@@ -112,7 +113,7 @@ def test_rerun_replaces_the_date_and_ignores_later_dates(tmp_path, plans_url, ru
     d3 = d2 + timedelta(days=1)
     run_day(tmp_path, plans_url, rules, d3, {"C1": 50_000.0, "C2": 10_000.0})
 
-    again = run_segmentation(staging_dir(tmp_path / "staging", d2), plans_url, d2, rules)
+    again = run_segmentation(run_context(tmp_path, d2, rules, plans_db_url=plans_url))
     after = read_segments(plans_url, d2)
     assert again["rows"] == 2 and again["history_dates_used"] == [D1.isoformat()]
     pd.testing.assert_frame_equal(before, after)
@@ -165,7 +166,7 @@ def test_missing_extract_names_the_file(tmp_path, plans_url, rules):
     folder = stage(tmp_path, D1, {"C1": 10_000.0})
     (folder / "contact_summary.parquet").unlink()
     with pytest.raises(SegmentationError, match="contact_summary.parquet is missing"):
-        run_segmentation(folder, plans_url, D1, rules)
+        run_segmentation(run_context(tmp_path, D1, rules, plans_db_url=plans_url))
 
 
 def test_missing_column_names_table_and_column(tmp_path, plans_url, rules):
@@ -173,7 +174,7 @@ def test_missing_column_names_table_and_column(tmp_path, plans_url, rules):
     balances = pd.read_parquet(folder / "customer_balances.parquet")
     write_frame(balances.drop(columns=["aum_adb_cny"]), folder / "customer_balances.parquet")
     with pytest.raises(SegmentationError, match="customer_balances.*aum_adb_cny"):
-        run_segmentation(folder, plans_url, D1, rules)
+        run_segmentation(run_context(tmp_path, D1, rules, plans_db_url=plans_url))
 
 
 def test_duplicate_summary_rows_are_refused_with_an_example(rules):

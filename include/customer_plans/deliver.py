@@ -43,7 +43,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -61,6 +61,9 @@ from customer_plans.recipients import check_address, header_text
 from customer_plans.settings import DEFAULT_SMTP_RETRY_DELAYS
 from customer_plans.staging import read_frame
 from customer_plans.words import Words, words_for, words_in
+
+if TYPE_CHECKING:
+    from customer_plans.run_context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -414,29 +417,32 @@ class Tally:
 
 
 def deliver_documents(
-    business_date: date,
-    plans_dir: Path,
-    staging_dir: Path,
-    plans_db_url: str,
+    ctx: RunContext,
     transport: Any,
     *,
-    sender: str,
-    mail_domains: tuple[str, ...],
-    plan_date: date | None = None,
+    sender: str | None = None,
     dry_run: bool = False,
     resend: Resend | None = None,
     run_id: str | None = None,
-    retry_delays: tuple[float, ...] = RETRY_DELAYS,
     fence: Callable[[], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> dict[str, Any]:
-    """Deliver the business date's documents through ``transport`` (``mail.SmtpTransport`` or
-    ``mail.OutboxTransport``); returns JSON-safe counts and ids.
+    """Deliver the context's business date's documents (its ``plans_dir``; readers from its
+    staging folder, the ledger in its plans DB) through ``transport`` (``mail.SmtpTransport``
+    or ``mail.OutboxTransport``); returns JSON-safe counts and ids.
 
-    ``dry_run``: decide everything, send and record nothing. ``resend``: send the requested
-    documents again (recorded as resends, with who asked). ``fence`` is called before the
-    first message and raises if this run no longer holds the business date.
+    ``sender`` is the From address; None: the setting ``mail_from``, else ``DEFAULT_SENDER``.
+    Readers' addresses must be in the setting ``mail_domains``; the waits between attempts
+    are the setting ``smtp_retry_delays``; subjects name the context's plan date (the next
+    day when the business date serves none). ``dry_run``: decide everything, send and record
+    nothing. ``resend``: send the requested documents again (recorded as resends, with who
+    asked). ``fence`` is called before the first message and raises if this run no longer
+    holds the business date.
     """
+    business_date = ctx.business_date
+    plans_dir, staging_dir = ctx.plans_dir, ctx.staging_dir
+    retry_delays = ctx.settings.smtp_retry_delays
+    sender = sender or ctx.settings.mail_from or DEFAULT_SENDER
     sender_check = check_address(sender, (sender.rpartition("@")[2],))
     if not sender_check.usable:
         raise TransportConfigError(
@@ -453,9 +459,9 @@ def deliver_documents(
             "first")
     branches = read_frame(branches_path, columns=["branch_id", "branch_name", "head_name",
                                                   "head_email", "locale"])
-    plan_date = plan_date or business_date + timedelta(days=1)
-    items, skipped = documents(business_date, plans_dir, managers, branches, mail_domains,
-                               plan_date)
+    plan_date = ctx.plan_date or business_date + timedelta(days=1)
+    items, skipped = documents(business_date, plans_dir, managers, branches,
+                               ctx.settings.mail_domains, plan_date)
     if resend is not None:
         known = {i.key for i in items if i.kind == PLAN} | {i.branch_id for i in items}
         unknown = sorted(set(resend.managers) - {i.key for i in items if i.kind == PLAN}
@@ -464,7 +470,7 @@ def deliver_documents(
             raise ValueError(
                 f"resend for {business_date}: no rendered document for {', '.join(unknown)} "
                 "(check the ids: managers' plans by manager_id, branches by branch_id)")
-    engine = ledger_engine(plans_db_url)
+    engine = ledger_engine(ctx.settings.plans_db_url)
     tally = Tally()
     try:
         rows = _ledger_rows(engine, business_date)

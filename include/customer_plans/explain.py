@@ -10,7 +10,9 @@ English.
 Rows written before render owned the words (reasons with ``text_en``/``text_zh``, contacts
 with ``talking_points_en``/``_zh``, segments with ``lifecycle_reason_en``/``_zh`` and signals
 with their texts) stay readable: their facts do not give the words, so they read the text
-they stored, in the auditor's language when it was stored, else the first stored.
+they stored, in the auditor's language when it was stored, else the first stored. So do
+exclusions' ``detail`` and contacts' ``deferred_reason`` stored as English text before they
+held facts (a JSON object).
 """
 
 from __future__ import annotations
@@ -37,6 +39,17 @@ _QUERIES = {
     "exclusions": ("plan_exclusions", "plans/plan_exclusions_for_customer.sql"),
 }
 _JSON_COLUMNS = {"churn_signals", "opportunities", "explanation", "reasons", "dropped_reasons"}
+# columns of facts (a JSON object) that rows written before held English text in, kept as is
+_FACT_COLUMNS = {"detail", "deferred_reason"}
+# the catalogue codes that say an exclusion's facts (``exclusion detail``) and a contact's
+# deferral for capacity (``deferral``: the kind of slot it needed, and the other kind when it
+# could have taken one)
+EXCLUSION_DETAIL_CODES = (
+    "quarantined", "closed", "closed_stage", "restricted", "do_not_contact",
+    "no_marketing_consent", "open_complaint", "recently_contacted", "recently_contacted_by",
+    "carry_over_expired",
+)
+DEFERRAL_CODES = ("call", "visit", "call_and_visit", "visit_and_call")
 
 
 class UnknownLanguage(ValueError):
@@ -51,6 +64,8 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
                 value = json.loads(value)
             except ValueError:
                 pass
+        elif key in _FACT_COLUMNS and (facts := _facts(value)) is not None:
+            value = facts
         out[key] = value.isoformat() if hasattr(value, "isoformat") else value
     # a row the words-late migration kept the old sentences of (customer_plans.migrate):
     # they read as the columns they were stored in
@@ -64,6 +79,17 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
         for key, value in recorded.items():
             out.setdefault(key, value)
     return out
+
+
+def _facts(value: object) -> dict[str, Any] | None:
+    """The facts a column holds as a JSON object; None for anything else (no value, or the
+    English text a row written before facts replaced words holds)."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
 
 
 def _delivery(conn: sa.Connection, business_date: str, list_id: str) -> dict[str, Any] | None:
@@ -131,8 +157,9 @@ def _record(plans_db_url: str, business_date: date, customer_id: str) -> dict[st
 
 def explain_words(record: dict[str, Any], words: Words, rules: Rules) -> dict[str, Any]:
     """The record said in ``words``: the verdict (on which list, or why on none), how the
-    customer came to a pool list and what happened, the list's delivery, the reasons, the
-    exclusions and the segment. Each sentence stands alone (``None`` when it does not apply).
+    customer came to a pool list and what happened, the list's delivery, why the contact was
+    deferred, the reasons, the exclusions and the segment. Each sentence stands alone
+    (``None`` when it does not apply).
     """
     contact = (record.get("contacts") or [None])[0]
     exclusions = record.get("exclusions") or []
@@ -152,6 +179,7 @@ def explain_words(record: dict[str, Any], words: Words, rules: Rules) -> dict[st
             transport=_code_words(words, "transport", delivery["transport"]),
             recipient=_code_words(words, "recipient", delivery["recipient_kind"]))
         if delivery else None,
+        "deferral": _deferral(contact.get("deferred_reason"), words) if contact else None,
         "reasons": [_reason(reason, stored_say, words, rules)
                     for reason, stored_say in zip(reasons, said, strict=True)],
         "exclusions": [_exclusion(row, words) for row in exclusions],
@@ -240,12 +268,78 @@ def _reason(reason: dict[str, Any], stored_say: str | None, words: Words,
 
 
 def _exclusion(row: dict[str, Any], words: Words) -> dict[str, Any]:
-    """Why the customer (or some of their reasons) were left out, and the reasons dropped."""
+    """Why the customer (or some of their reasons) were left out, what the run knew of it
+    (``detail``, from the stored facts) and the reasons dropped."""
     dropped = row.get("dropped_reasons")
     codes = [str(code) for code in dropped] if isinstance(dropped, list) else []
     return {"code": row["reason_code"],
             "words": _code_words(words, "exclusion", row["reason_code"]),
+            "detail": _exclusion_detail(str(row["reason_code"]), row.get("detail"), codes,
+                                        words),
             "dropped_reasons": [_code_words(words, "reason label", code) for code in codes]}
+
+
+def _exclusion_detail(code: str, detail: object, dropped: list[str], words: Words) -> str | None:
+    """An exclusion's facts said in ``words`` (``assign.exclusions``; a capacity exclusion
+    holds its deferral's, a carry-over that expired those of ``assign.feedback``). A row
+    written before facts replaced words reads its stored text; a code this release has no
+    words for (a row of other rules), None."""
+    facts = _facts(detail)
+    if facts is None:
+        return detail if isinstance(detail, str) and detail else None
+    if code == "capacity":
+        return _deferral(facts, words)
+    values: dict[str, Any] = {}
+    if code == "closed":
+        if facts.get("closed_date"):
+            values["date"] = words.date(facts["closed_date"])
+        else:
+            code = "closed_stage"
+            values["stage"] = _code_words(words, "lifecycle stage",
+                                          facts.get("lifecycle_stage", "lost"))
+    elif code == "recently_contacted":
+        windows = facts.get("suppress_days") or {}
+        ordered = [c for c in dropped if c in windows] + sorted(set(windows) - set(dropped))
+        values["date"] = words.date(facts.get("last_contact_date"))
+        values["windows"] = words.join([words.ngettext(
+            "%(reason)s: %(num)s day", "%(reason)s: %(num)s days", _count(windows[reason]),
+            num=words.number(_count(windows[reason])),
+            reason=_code_words(words, "reason label", reason)) for reason in ordered])
+        if facts.get("channel"):
+            code = "recently_contacted_by"
+            values["channel"] = _code_words(words, "channel", facts["channel"])
+    elif code == "carry_over_expired":
+        values["date"] = words.date(facts.get("first_planned_date"))
+        days = _count(facts.get("carry_over_max_days"))
+        values["days"] = words.ngettext("%(num)s working day", "%(num)s working days", days,
+                                        num=words.number(days))
+        values["reasons"] = words.join([_code_words(words, "reason label", reason)
+                                        for reason in facts.get("previous_reasons") or []])
+    if not words.has("exclusion detail", code):
+        return None
+    return words.label("exclusion detail", code, **values)
+
+
+def _deferral(reason: object, words: Words) -> str | None:
+    """Why a contact was deferred (``assign.capacity``): its rank and the daily capacity its
+    kind of slot, and the other kind when it could have taken one, had (used by
+    higher-ranked contacts). A row written before facts replaced words reads its stored
+    text."""
+    facts = _facts(reason)
+    if facts is None:
+        return reason if isinstance(reason, str) and reason else None
+    kind = str(facts.get("kind"))
+    code = f"{kind}_and_{facts['fallback_kind']}" if facts.get("fallback_kind") else kind
+    if not words.has("deferral", code):
+        return None
+    values = {key: words.number(facts[key]) for key in ("rank", "slots", "fallback_slots")
+              if key in facts}
+    return words.label("deferral", code, **values)
+
+
+def _count(value: object) -> int:
+    """A stored count of days (0 when absent)."""
+    return int(value) if isinstance(value, int | float) else 0
 
 
 def _segment(segment: dict[str, Any], words: Words, rules: Rules) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -37,7 +37,10 @@ from sqlalchemy.engine import Connection, Engine
 from customer_plans.db import make_engine, read_sql
 from customer_plans.rules import Rules
 from customer_plans.settings import DEFAULT_LOCALE
-from customer_plans.staging import staging_dir, write_frame
+from customer_plans.staging import write_frame
+
+if TYPE_CHECKING:
+    from customer_plans.run_context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -409,26 +412,21 @@ def is_closed_on(conn: Connection, business_date: date) -> bool:
     return int(frame["closed_count"].iloc[0]) > 0
 
 
-def run_extract(
-    name: str,
-    core_banking_url: str,
-    business_date: date,
-    staging_root: Path | str,
-    rules: Rules,
-    *,
-    require_closed: bool = True,
-    bank_locale: str = DEFAULT_LOCALE,
-) -> dict[str, Any]:
-    """Extract ``name`` for ``business_date`` and stage it; return a small JSON-safe summary.
+def run_extract(ctx: RunContext, name: str, *, require_closed: bool = True) -> dict[str, Any]:
+    """Extract ``name`` for the context's business date from its core banking database and
+    stage it; return a small JSON-safe summary.
 
-    Writes ``<staging_root>/<business_date>/<name>.parquet`` atomically and removes the
-    staging folder's validation marker (the folder must be validated again).
-    Raises ``BusinessDateNotClosedError`` (unless ``require_closed`` is False),
-    ``SourceSchemaError``, ``CoreBankingUnavailableError`` or ``ExtractError``.
+    Writes ``<staging_dir>/<name>.parquet`` atomically and removes the staging folder's
+    validation marker (the folder must be validated again). A branch head without a language
+    on record reads the bank's (the setting ``locale``). Raises ``BusinessDateNotClosedError``
+    (unless ``require_closed`` is False), ``SourceSchemaError``,
+    ``CoreBankingUnavailableError`` or ``ExtractError``.
     """
     if name not in EXTRACTS:
         raise ExtractError(f"unknown extract {name!r}; known: {', '.join(EXTRACTS)}")
-    params = extract_params(business_date, rules, bank_locale)
+    business_date = ctx.business_date
+    core_banking_url = ctx.settings.core_banking_url
+    params = extract_params(business_date, ctx.rules(), ctx.settings.locale)
     engine = core_banking_engine(core_banking_url)
 
     def read() -> pd.DataFrame:
@@ -446,7 +444,7 @@ def run_extract(
     finally:
         engine.dispose()
     frame = normalise_frame(name, raw)
-    folder = staging_dir(Path(staging_root), business_date)
+    folder = ctx.staging_dir
     (folder / VALIDATED_MARKER).unlink(missing_ok=True)
     path = write_frame(frame, folder / f"{name}.parquet")
     log.info("extract %s for %s: %d rows -> %s", name, business_date, len(frame), path)

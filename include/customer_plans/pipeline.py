@@ -1,8 +1,9 @@
 """The nightly pipeline as plain functions, one per stage, for the DAG and the CLI.
 
-Each function takes the business date and the run's settings, reads what the
-previous stage wrote for that date, writes its own output, and returns a small
-JSON-safe summary (paths, counts): never data frames, never personal data.
+Each function takes the run's ``RunContext`` (business date, settings, folders, rules) and
+hands it to its stage's entry point, which reads what the previous stage wrote for that
+date and writes its own output. Each returns a small JSON-safe summary (paths, counts):
+never data frames, never personal data.
 Heavy libraries are imported inside the functions so that DAG parsing stays fast.
 """
 
@@ -49,10 +50,7 @@ def extract_names() -> list[str]:
 def extract(ctx: RunContext, name: str) -> dict[str, Any]:
     from customer_plans.extract import run_extract
 
-    return run_extract(
-        name, ctx.settings.core_banking_url, ctx.business_date, ctx.settings.staging_root,
-        ctx.rules(), bank_locale=ctx.settings.locale,
-    )
+    return run_extract(ctx, name)
 
 
 def validate(ctx: RunContext) -> dict[str, Any]:
@@ -60,21 +58,13 @@ def validate(ctx: RunContext) -> dict[str, Any]:
     from customer_plans.quality import previous_counts, validate_staging
 
     return validate_staging(
-        ctx.settings.staging_root,
-        ctx.business_date,
-        ctx.settings.quality_root,
-        ctx.rules(),
-        previous_counts=previous_counts(ctx.settings.quality_root, ctx.business_date),
-        mail_domains=ctx.settings.mail_domains,
-    )
+        ctx, previous_counts=previous_counts(ctx.settings.quality_root, ctx.business_date))
 
 
 def segment(ctx: RunContext) -> dict[str, Any]:
     from customer_plans.segment import run_segmentation
 
-    return run_segmentation(
-        ctx.staging_dir, ctx.settings.plans_db_url, ctx.business_date, ctx.rules()
-    )
+    return run_segmentation(ctx)
 
 
 def branch_batches(ctx: RunContext, n_batches: int) -> list[list[str]]:
@@ -90,10 +80,7 @@ def assign(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, An
 
     if (nothing := serves_no_plan(ctx)) is not None:
         return nothing
-    return run_assignment(
-        ctx.staging_dir, ctx.settings.plans_db_url, ctx.business_date, ctx.rules(),
-        branch_ids=branch_ids,
-    )
+    return run_assignment(ctx, branch_ids)
 
 
 def manager_batches(ctx: RunContext, batch_size: int, min_batches: int = 1) -> list[list[str]]:
@@ -110,10 +97,7 @@ def manager_batches(ctx: RunContext, batch_size: int, min_batches: int = 1) -> l
 def render(ctx: RunContext, manager_ids: list[str]) -> dict[str, Any]:
     from customer_plans.render import render_manager_batch
 
-    return render_manager_batch(
-        manager_ids, ctx.business_date, ctx.settings.plans_db_url, ctx.staging_dir,
-        ctx.plans_dir, ctx.rules(), quality_dir=ctx.quality_dir,
-    )
+    return render_manager_batch(ctx, manager_ids)
 
 
 def rollup_batches(ctx: RunContext, n_batches: int) -> list[list[str]]:
@@ -129,10 +113,7 @@ def render_rollups(ctx: RunContext, branch_ids: list[str] | None = None) -> dict
 
     if (nothing := serves_no_plan(ctx)) is not None:
         return nothing
-    return render_branch_rollups(
-        ctx.business_date, ctx.settings.plans_db_url, ctx.staging_dir, ctx.plans_dir,
-        ctx.rules(), quality_dir=ctx.quality_dir, branch_ids=branch_ids,
-    )
+    return render_branch_rollups(ctx, branch_ids)
 
 
 def deliver(
@@ -156,7 +137,7 @@ def deliver(
     """
     if (nothing := serves_no_plan(ctx)) is not None:
         return nothing
-    from customer_plans.deliver import DEFAULT_SENDER, deliver_documents
+    from customer_plans.deliver import deliver_documents
     from customer_plans.mail import (
         OutboxTransport,
         SmtpSettings,
@@ -175,14 +156,10 @@ def deliver(
         transport = SmtpTransport(smtp)
     else:
         transport = OutboxTransport(ctx.outbox_dir)
-    sender = (ctx.settings.mail_from
-              or (smtp.sender if smtp is not None else None) or DEFAULT_SENDER)
-    return deliver_documents(
-        ctx.business_date, ctx.plans_dir, ctx.staging_dir, ctx.settings.plans_db_url, transport,
-        sender=sender, mail_domains=ctx.settings.mail_domains, dry_run=dry_run, resend=resend,
-        run_id=run_id, retry_delays=ctx.settings.smtp_retry_delays, fence=fence,
-        plan_date=ctx.plan_date,
-    )
+    # the setting mail_from, else the relay's sender; None: deliver_documents' default
+    sender = ctx.settings.mail_from or (smtp.sender if smtp is not None else None)
+    return deliver_documents(ctx, transport, sender=sender, dry_run=dry_run, resend=resend,
+                             run_id=run_id, fence=fence)
 
 
 def record(ctx: RunContext, run_info: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,12 @@ fallback's. (Whichever kind runs out first on a list, only the other one has slo
 for fallbacks: one pass per direction gives what taking the contacts one by one gives.)
 
 A contact beyond its capacity keeps its rank (and channel) with status ``deferred`` and a
-``deferred_reason``, and comes back tomorrow through carry-over. Pool lists have no
+``deferred_reason``, and comes back tomorrow through carry-over. The reason is facts, not
+words (canonical JSON, keys sorted): ``{"kind": "call"|"visit", "rank", "slots"}``, the kind
+of slot the contact needed and the manager's daily number of them, all used by
+higher-ranked contacts; a contact that could have taken the other kind (a fallback) and
+found it used up too adds ``"fallback_kind"`` and ``"fallback_slots"``. ``explain`` says them
+in the reader's language. Pool lists have no
 capacity: everything on them is planned, for the branch to share out. Applying capacity
 twice gives the same rows (pool takeover re-applies it).
 """
@@ -112,18 +117,18 @@ def apply_capacity(contacts: pd.DataFrame, roster: pd.DataFrame, rules: Rules) -
     both = deferred & pd.notna(fallback)
 
     def slots(values: np.ndarray) -> pa.Array:
-        return text.integer(np.where(np.isfinite(values), values, 0))
+        return text.json_integer(np.where(np.isfinite(values), values, 0))
 
-    reason = text.join([
-        text.choose(is_visit, "daily_visit_capacity ", "daily_call_capacity ", n),
-        slots(np.where(is_visit, visit, call)),
-        text.choose(is_visit, "", " (calls and messages)", n),
-        text.choose(both, text.join([
-            text.choose(is_visit, " and daily_call_capacity ", " and daily_visit_capacity ", n),
-            slots(np.where(is_visit, call, visit)),
-            text.choose(is_visit, " (calls and messages)", "", n)], n), "", n),
-        " used by higher-ranked contacts",
-    ], n)
+    own = text.json_string(text.strings(np.where(is_visit, "visit", "call").astype(object)))
+    own_fields = [("kind", own), ("rank", text.json_integer(rank)),
+                  ("slots", slots(np.where(is_visit, visit, call)))]
+    other = text.json_string(text.strings(np.where(is_visit, "call", "visit").astype(object)))
+    reason = text.choose(
+        both,
+        text.json_object([("fallback_kind", other),
+                          ("fallback_slots", slots(np.where(is_visit, call, visit))),
+                          *own_fields], n),
+        text.json_object(own_fields, n), n)
     kind = np.where(tried, np.where(is_visit, "visit", "call"), kind).astype(object)
     return contacts.assign(
         rank=rank.astype(np.int64),

@@ -15,12 +15,19 @@ Each candidate reason gets at most one exclusion code, the first that applies in
 - ``recently_contacted``: the customer had a completed contact (rules
   ``completed_outcomes``) on one of the reason's last ``suppress_days`` days up to the business
   date; never for level-1 reasons.
+
+Each exclusion records its facts, not words (``detail``: canonical JSON, keys sorted, for
+``explain`` to say in the reader's language): ``closed`` ``{"closed_date"}`` (or
+``{"lifecycle_stage": "lost"}`` without a closing date), ``recently_contacted``
+``{"channel", "last_contact_date", "suppress_days": {reason code: days}}`` (the channel null
+when not known), the others ``{}``: their code says it all.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from customer_plans.assign import text
@@ -32,25 +39,44 @@ EXCLUSION_ORDER = (
     "open_complaint", "recently_contacted",
 )
 
-EXCLUSION_DETAIL = {
-    "quarantined": "customer's data quarantined by validation for the business date",
-    "closed": "relationship closed",
-    "restricted": "customer on the restricted list",
-    "do_not_contact": "customer asked not to be contacted",
-    "no_marketing_consent": "no marketing consent: sales reasons dropped, service reasons kept",
-    "open_complaint": "open complaint: sales reasons replaced by service_recovery",
-}
-
-# columns of the dropped-reason rows handed to the exclusion table
-DROPPED_COLUMNS = ("customer_id", "pos", "exclusion", "code", "detail", "item")
+# columns of the dropped-reason rows handed to the exclusion table: ``detail`` is the
+# exclusion's facts for the customer, canonical JSON (the same on each reason it dropped)
+DROPPED_COLUMNS = ("customer_id", "pos", "exclusion", "code", "detail")
 
 
-def last_completed_contact(ctx: Inputs) -> pd.Series:
-    """Each customer's latest completed contact day on or before the business date."""
+def last_completed_contact(ctx: Inputs) -> pd.DataFrame:
+    """Each customer's latest completed contact day on or before the business date (``day``)
+    and its ``channel`` (None when not recorded, or when that day's completed contacts went by
+    several channels), indexed by customer id."""
     contacts = ctx.contacts
     done = contacts["outcome"].isin(ctx.rules.assignment.completed_outcomes).to_numpy() & (
         contacts["contact_day"].to_numpy() <= ctx.day)
-    return contacts.loc[done].groupby("customer_id")["contact_day"].max()
+    done = contacts.loc[done, ["customer_id", "contact_day", "channel"]]
+    last = done.groupby("customer_id")["contact_day"].transform("max")
+    on_last = done.loc[done["contact_day"] == last].groupby("customer_id")
+    channel = on_last["channel"].first().where(on_last["channel"].nunique() == 1)
+    return pd.DataFrame({"day": on_last["contact_day"].first(),
+                         "channel": channel.astype(object).where(channel.notna(), None)})
+
+
+def _suppress_windows(pos: np.ndarray, codes: np.ndarray, days: np.ndarray,
+                      rows: np.ndarray) -> pa.Array:
+    """For each of ``rows`` (indexes of dropped reasons): the suppression window of every reason
+    its customer (``pos``) lost to a recent contact, a JSON object ``{code: days}`` (keys
+    sorted); ``{}`` on the other rows."""
+    if len(rows) == 0:
+        return text.constant("{}", len(pos))
+    order = rows[np.lexsort((codes[rows].astype(str), pos[rows]))]
+    change = np.ones(len(order), dtype=bool)
+    change[1:] = pos[order][1:] != pos[order][:-1]
+    starts = np.flatnonzero(change)
+    sizes = np.diff(np.append(starts, len(order)))
+    members = text.join([text.json_string(text.strings(codes[order])), ":",
+                         text.json_integer(days[order])], len(order))
+    objects = text.join(["{", text.group_join(members, sizes, ","), "}"], len(starts))
+    group = np.full(len(pos), -1, dtype=np.int64)
+    group[order] = np.cumsum(change) - 1
+    return pc.fill_null(objects.take(pa.array(group, mask=group < 0)), "{}")
 
 
 def apply_exclusions(reasons: pd.DataFrame, ctx: Inputs) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -71,7 +97,7 @@ def apply_exclusions(reasons: pd.DataFrame, ctx: Inputs) -> tuple[pd.DataFrame, 
         people["lifecycle_stage"].to_numpy()[pos] == "lost")
     complaint_customers = open_complaints(ctx)["customer_id"].to_numpy(dtype=object)
     last = last_completed_contact(ctx)
-    last_day = last.reindex(customer).to_numpy(dtype="datetime64[D]")
+    last_day = last["day"].reindex(customer).to_numpy(dtype="datetime64[D]")
     days_since = np.where(np.isnat(last_day), np.inf,
                           (ctx.day - last_day).astype("timedelta64[D]").astype("float64"))
     suppress_days = pd.Series(codes).map(
@@ -94,26 +120,27 @@ def apply_exclusions(reasons: pd.DataFrame, ctx: Inputs) -> tuple[pd.DataFrame, 
 
     d = np.flatnonzero(dropped_mask)
     m = len(d)
-    closed_text = text.join(["relationship closed on ", pc.fill_null(
-        text.iso_date(closed_date[d]), "")], m)
-    last_text = text.join([
-        "last completed contact ", pc.fill_null(text.iso_date(last_day[d]), ""),
-        " (", text.integer(np.where(np.isfinite(days_since[d]), days_since[d], 0)),
-        " day(s) before the business date); suppressed"], m)
-    detail = text.strings(pd.Series(exclusion[d]).map(EXCLUSION_DETAIL).to_numpy(dtype=object))
-    detail = text.choose(exclusion[d] == "recently_contacted", last_text, detail, m)
-    detail = text.choose((exclusion[d] == "closed") & ~np.isnat(closed_date[d]), closed_text,
-                         detail, m)
-    item = text.choose(
-        exclusion[d] == "recently_contacted",
-        text.join([text.strings(codes[d]), " for ", text.integer(suppress_days[d]), " days"], m),
-        "", m)
+    # the facts of each exclusion (canonical JSON, keys sorted; {} when the code says it all)
+    closed_on = (exclusion[d] == "closed") & ~np.isnat(closed_date[d]) & (
+        closed_date[d] <= ctx.day)
+    lost = (exclusion[d] == "closed") & ~closed_on
+    recent = exclusion[d] == "recently_contacted"
+    channel = last["channel"].reindex(customer[d]).to_numpy(dtype=object)
+    recent_facts = text.json_object([
+        ("channel", text.json_string(text.strings(np.where(recent, channel, None)))),
+        ("last_contact_date", text.json_date(last_day[d])),
+        ("suppress_days", _suppress_windows(pos[d], codes[d], suppress_days[d],
+                                            np.flatnonzero(recent))),
+    ], m)
+    detail = text.choose(recent, recent_facts, "{}", m)
+    detail = text.choose(closed_on, text.json_object(
+        [("closed_date", text.json_date(closed_date[d]))], m), detail, m)
+    detail = text.choose(lost, '{"lifecycle_stage":"lost"}', detail, m)
     dropped = frame({
         "customer_id": customer[d],
         "pos": pos[d],
         "exclusion": exclusion[d],
         "code": codes[d],
         "detail": text.as_series(detail),
-        "item": text.as_series(item),
     })
     return kept, dropped

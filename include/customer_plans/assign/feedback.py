@@ -130,11 +130,14 @@ def carried_reasons(ctx: Inputs, previous: pd.DataFrame | None
         "pos": ctx.positions(expired_ids),
         "exclusion": np.full(len(exp), "carry_over_expired", dtype=object),
         "code": np.full(len(exp), "carried_over", dtype=object),
-        "detail": text.as_series(text.join([
-            "first planned ", text.iso_date(first[exp]), ", more than ",
-            str(rules.carry_over_max_days), " days before the business date; was: ",
-            codes_text.take(pa.array(exp, type=pa.int64()))], len(exp))),
-        "item": np.full(len(exp), "", dtype=object),
+        # facts, not words (canonical JSON, keys sorted): explain says them
+        "detail": text.as_series(text.json_object([
+            ("carry_over_max_days", text.json_integer(np.full(len(exp),
+                                                              rules.carry_over_max_days))),
+            ("first_planned_date", text.json_date(first[exp])),
+            ("previous_reasons", text.json_list(text.json_string(text.strings(long["code"])),
+                                                sizes).take(pa.array(exp, type=pa.int64()))),
+        ], len(exp))),
     })
 
     keep = np.flatnonzero(~expired)

@@ -113,11 +113,9 @@ def _exclusion_rows(dropped: pd.DataFrame, routes: pd.DataFrame, ctx: Inputs) ->
     starts, sizes = _group_sizes(pos[order], ex[order])
     m = len(starts)
     codes = text.json_list(text.json_string(text.strings(ordered["code"])), sizes)
-    items = text.group_join(text.strings(ordered["item"].fillna("")), sizes, ", ")
-    head = text.strings(ordered["detail"]).take(pa.array(starts, type=pa.int64()))
+    # the exclusion's facts are the customer's, the same on each reason it dropped
+    detail = text.strings(ordered["detail"]).take(pa.array(starts, type=pa.int64()))
     exclusion = ordered["exclusion"].to_numpy(dtype=object)[starts]
-    detail = text.choose(exclusion == "recently_contacted", text.join([head, " ", items], m),
-                         head, m)
     at = pos[order][starts]
     return frame({
         "business_date": np.full(m, ctx.business_date, dtype=object),
@@ -140,16 +138,14 @@ def _capacity_dropped(contacts: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=list(DROPPED_COLUMNS))
     codes = deferred["reason_codes"].astype(object).str.split()
     sizes = codes.str.len().to_numpy()
-    detail = text.join(["rank ", text.integer(deferred["rank"].to_numpy()), ": ",
-                        text.strings(deferred["deferred_reason"])], n)
-    detail = text.as_series(detail).to_numpy(dtype=object)
+    # the deferral's facts (capacity.apply_capacity) name the rank and the capacity used up
+    detail = deferred["deferred_reason"].to_numpy(dtype=object)
     return frame({
         "customer_id": np.repeat(deferred["customer_id"].to_numpy(dtype=object), sizes),
         "pos": np.repeat(deferred["pos"].to_numpy(dtype=np.int64), sizes),
         "exclusion": np.full(int(sizes.sum()), "capacity", dtype=object),
         "code": codes.explode().to_numpy(dtype=object),
         "detail": np.repeat(detail, sizes),
-        "item": np.full(int(sizes.sum()), "", dtype=object),
     })
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -38,9 +38,11 @@ from customer_plans.assign.plan import CONTACT_COLUMNS, EXCLUSION_COLUMNS, assig
 from customer_plans.batching import balanced_batches
 from customer_plans.db import bulk_insert, make_engine, run_script
 from customer_plans.migrate import migrate_words_late
-from customer_plans.rules import Rules
 from customer_plans.staging import read_frame, read_quarantine
 from customer_plans.workdays import BankCalendar
+
+if TYPE_CHECKING:
+    from customer_plans.run_context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -216,16 +218,17 @@ def write_plan(conn: Connection, business_date: date, branch_ids: list[str] | No
             bulk_insert(conn, name, list(columns), _rows(frame, columns))
 
 
-def run_assignment(staging_dir: Path | str, plans_db_url: str, business_date: date,
-                   rules: Rules, branch_ids: list[str] | None = None) -> dict[str, Any]:
-    """Write plan_contacts, plan_exclusions and plan_feedback for one batch of branches.
+def run_assignment(ctx: RunContext, branch_ids: list[str] | None = None) -> dict[str, Any]:
+    """Write plan_contacts, plan_exclusions and plan_feedback for one batch of branches, from
+    the context's staging folder and the segments in its plans DB.
 
     ``branch_ids`` None means every branch. Idempotent: the batch's rows of the business
     date are replaced in one transaction. Returns counts only (no personal data).
     """
     started = time.monotonic()
-    staging_dir = Path(staging_dir)
-    frames = read_staging(staging_dir)
+    business_date = ctx.business_date
+    rules = ctx.rules()
+    frames = read_staging(ctx.staging_dir)
     batch = sorted({str(b) for b in branch_ids}) if branch_ids is not None else None
 
     # which books can come to the batch's lists: own managers there, and the books they cover
@@ -250,7 +253,7 @@ def run_assignment(staging_dir: Path | str, plans_db_url: str, business_date: da
         in_batch = routes["list_branch_id"].isin(batch) | routes["home_branch_id"].isin(batch)
         home_managers = sorted(routes.loc[in_batch, "manager_id"].dropna().astype(str))
 
-    engine = make_engine(plans_db_url)
+    engine = make_engine(ctx.settings.plans_db_url)
     try:
         ensure_tables(engine)
         with engine.connect() as conn:

@@ -1,4 +1,4 @@
-"""Column-wise text for contact plans: JSON and the codes and ids of audit details, with Arrow.
+"""Column-wise text for contact plans: JSON of codes and typed facts, and code lists, with Arrow.
 
 Every helper takes whole columns and returns an Arrow string array of the same length, so
 a hundred thousand contacts are a handful of array operations, never a Python call per
@@ -96,11 +96,6 @@ def json_boolean(values: np.ndarray) -> pa.Array:
     return pc.if_else(values, "true", "false")
 
 
-def iso_date(days: np.ndarray) -> pa.Array:
-    """ISO date text (``2026-11-20``); NaT stays null."""
-    return pc.cast(pa.array(np.asarray(days, dtype="datetime64[D]")), pa.string())
-
-
 def json_date(days: np.ndarray) -> pa.Array:
     """ISO dates as JSON strings; NaT becomes ``null``."""
     text = pc.cast(pa.array(np.asarray(days, dtype="datetime64[D]")), pa.string())
@@ -128,11 +123,3 @@ def json_list(values: pa.Array, group_sizes: np.ndarray) -> pa.Array:
     body = group_join(values, group_sizes, ",")
     return pc.binary_join_element_wise("[", body, "]", "")
 
-
-# ---------------------------------------------------------------- audit details
-
-
-def integer(values: np.ndarray | pd.Series) -> pa.Array:
-    """Whole numbers as plain digits (ranks, slots and days in the audit details)."""
-    values = np.nan_to_num(np.asarray(values, dtype="float64"))
-    return pc.cast(pa.array(np.rint(values).astype(np.int64)), pa.string())

@@ -2,8 +2,8 @@
 
 Public API (importing this package does not import Great Expectations; validation does):
 
-- ``validate_staging(...)``: validate a business date's staging, write the report and
-  the quarantine file, raise ``DataQualityError`` on a blocking failure;
+- ``validate_staging(ctx, previous_counts=...)``: validate a run context's staging, write
+  the report and the quarantine file, raise ``DataQualityError`` on a blocking failure;
 - ``previous_counts(quality_root, business_date)``: the volume baseline;
 - ``format_failure_message(summary)``: text for operators and notifiers;
 - ``DataQualityError``: what the DAG's validate task lets fail the run.

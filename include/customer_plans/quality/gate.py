@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -62,9 +62,10 @@ from customer_plans.quality.suites import (
     build_suite,
     key_column,
 )
-from customer_plans.rules import Rules
-from customer_plans.settings import DEFAULT_MAIL_DOMAINS
-from customer_plans.staging import QUARANTINE_FILE, read_frame, staging_dir, write_frame
+from customer_plans.staging import QUARANTINE_FILE, read_frame, write_frame
+
+if TYPE_CHECKING:
+    from customer_plans.run_context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -114,48 +115,48 @@ def previous_counts(quality_root: Path | str, business_date: date) -> dict[str, 
 
 
 def validate_staging(
-    staging_root: Path | str,
-    business_date: date,
-    quality_root: Path | str,
-    rules: Rules,
+    ctx: RunContext,
+    *,
     previous_counts: dict[str, int] | None = None,
     volume_band: tuple[float, float] = (0.5, 1.5),
-    *,
-    mail_domains: tuple[str, ...] = DEFAULT_MAIL_DOMAINS,
 ) -> dict[str, Any]:
-    """Validate the staged extracts of ``business_date``; return a JSON-safe summary.
+    """Validate the staged extracts of the context's business date (its ``staging_dir``);
+    return a JSON-safe summary.
 
     ``previous_counts`` (rows per extract of the previous run, see ``previous_counts()``)
     enables the volume check: a count outside ``volume_band`` times the previous one is
-    blocking; None skips the check and says so. Writes the quarantine file and the report
-    in every case; raises ``DataQualityError`` (message: table, column, rule, rows, example
-    keys) after writing them when a blocking check failed. ``mail_domains`` is the
-    allow-list managers' and branch heads' addresses are checked against (``Settings``).
+    blocking; None skips the check and says so. Writes the quarantine file (staging folder)
+    and the report (``quality_dir``) in every case; raises ``DataQualityError`` (message:
+    table, column, rule, rows, example keys) after writing them when a blocking check
+    failed. Managers' and branch heads' addresses are checked against the setting
+    ``mail_domains``.
     """
-    staging_folder = staging_dir(Path(staging_root), business_date)
-    quality_folder = Path(quality_root) / business_date.isoformat()
+    business_date = ctx.business_date
+    rules = ctx.rules()
+    staging_folder = ctx.staging_dir
+    quality_folder = ctx.quality_dir
     (staging_folder / VALIDATED_MARKER).unlink(missing_ok=True)
 
     frames, findings = _load_frames(staging_folder)
-    ctx = SuiteContext(
+    suite_ctx = SuiteContext(
         business_date=business_date, rules=rules, frames=frames,
         previous_counts=previous_counts, volume_band=volume_band,
-        mail_domains=tuple(mail_domains),
+        mail_domains=tuple(ctx.settings.mail_domains),
     )
-    _classify_columns(ctx)
-    suites = _run_suites(ctx)
+    _classify_columns(suite_ctx)
+    suites = _run_suites(suite_ctx)
 
     check_records: list[dict[str, Any]] = []
     quarantine_rows: list[tuple[str, str, str, str, str]] = []
     warning_rows: list[tuple[str, str, str, str, str]] = []
     for _table, builder, result in suites:
         for check, outcome in _match_results(builder, result):
-            record, finding, quarantined = _interpret(ctx, check, outcome)
+            record, finding, quarantined = _interpret(suite_ctx, check, outcome)
             check_records.append(record)
             if finding is not None:
                 findings.append(finding)
             quarantine_rows.extend(quarantined)
-            warning_rows.extend(_warning_rows(ctx, check, outcome))
+            warning_rows.extend(_warning_rows(suite_ctx, check, outcome))
         check_records.extend(_skipped_record(skip) for skip in builder.skipped)
 
     quarantine = _quarantine_frame(quarantine_rows)

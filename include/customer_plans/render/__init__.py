@@ -3,11 +3,11 @@
 The DAG calls four functions:
 
 - ``manager_batches(plans_db_url, business_date, managers_path, batch_size=50)``
-- ``render_manager_batch(manager_ids, business_date, plans_db_url, staging_dir, plans_dir,
-  rules, quality_dir=None)``
+- ``render_manager_batch(ctx, manager_ids)``
 - ``rollup_batches(managers_path, n_batches)``
-- ``render_branch_rollups(business_date, plans_db_url, staging_dir, plans_dir, rules,
-  quality_dir=None, branch_ids=None)``
+- ``render_branch_rollups(ctx, branch_ids=None)``
+
+(``ctx``: the run's ``customer_plans.run_context.RunContext``.)
 
 They are imported lazily so that importing this package (or its light modules, such as
 ``masking`` and ``quality_audience``) does not load WeasyPrint.

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
@@ -34,7 +35,9 @@ from customer_plans.render.environment import get_environment
 from customer_plans.render.html import render_plan_html, render_rollup_html
 from customer_plans.render.pdf import PrintSection, render_section_pdfs
 from customer_plans.render.rollup import BranchContext, build_branch_contexts
-from customer_plans.rules import Rules
+
+if TYPE_CHECKING:
+    from customer_plans.run_context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -162,16 +165,14 @@ def rollup_batches(managers_path: Path, n_batches: int) -> list[list[str]]:
 
 
 def render_manager_batch(
+    ctx: RunContext,
     manager_ids: Sequence[str],
-    business_date: date,
-    plans_db_url: str,
-    staging_dir: Path,
-    plans_dir: Path,
-    rules: Rules,
-    quality_dir: Path | None = None,
+    *,
     layout_chunk: int = LAYOUT_CHUNK,
 ) -> dict[str, float | int]:
-    """Render and write ``plans_dir/<manager_id>.html`` (email body) and ``.pdf`` per manager.
+    """Render and write ``<plans_dir>/<manager_id>.html`` (email body) and ``.pdf`` per
+    manager, from the context's plans DB, staging folder and data-quality verdict
+    (``quality_dir``; none there: "not reported").
 
     Plans are laid out ``layout_chunk`` at a time and each chunk's files are written
     before the next chunk is laid out. Returns ``{'managers': n, 'contacts': n, 'seconds': x}``.
@@ -179,10 +180,12 @@ def render_manager_batch(
     if layout_chunk < 1:
         raise ValueError(f"layout_chunk must be at least 1, got {layout_chunk}")
     started = time.perf_counter()
+    business_date = ctx.business_date
     manager_ids = list(manager_ids)
-    inputs = load_plan_inputs(manager_ids, business_date, plans_db_url, staging_dir, quality_dir)
-    plans = build_plan_contexts(inputs, manager_ids, business_date, rules)
-    render_and_write_plans(plans, Path(plans_dir), layout_chunk)
+    inputs = load_plan_inputs(manager_ids, business_date, ctx.settings.plans_db_url,
+                              ctx.staging_dir, ctx.quality_dir)
+    plans = build_plan_contexts(inputs, manager_ids, business_date, ctx.rules())
+    render_and_write_plans(plans, ctx.plans_dir, layout_chunk)
     seconds = round(time.perf_counter() - started, 3)
     contacts = int(len(inputs.contacts))
     log.info(
@@ -193,24 +196,21 @@ def render_manager_batch(
 
 
 def render_branch_rollups(
-    business_date: date,
-    plans_db_url: str,
-    staging_dir: Path,
-    plans_dir: Path,
-    rules: Rules,
-    quality_dir: Path | None = None,
-    branch_ids: Sequence[str] | None = None,
+    ctx: RunContext, branch_ids: Sequence[str] | None = None
 ) -> dict[str, float | int]:
-    """Render and write ``plans_dir/branches/<branch_id>.html`` and ``.pdf`` per branch of the
-    roster, or per branch of ``branch_ids`` (a batch of ``rollup_batches``), laid out
-    ``LAYOUT_CHUNK`` at a time.
+    """Render and write ``<plans_dir>/branches/<branch_id>.html`` and ``.pdf`` per branch of
+    the roster, or per branch of ``branch_ids`` (a batch of ``rollup_batches``), laid out
+    ``LAYOUT_CHUNK`` at a time, from the context's plans DB, staging folder and data-quality
+    verdict.
 
     Returns ``{'branches': n, 'contacts': n, 'seconds': x}``.
     """
     started = time.perf_counter()
-    inputs = load_rollup_inputs(business_date, plans_db_url, staging_dir, quality_dir)
-    branches = build_branch_contexts(inputs, business_date, rules, branch_ids)
-    render_and_write_rollups(branches, Path(plans_dir) / "branches")
+    business_date = ctx.business_date
+    inputs = load_rollup_inputs(business_date, ctx.settings.plans_db_url, ctx.staging_dir,
+                                ctx.quality_dir)
+    branches = build_branch_contexts(inputs, business_date, ctx.rules(), branch_ids)
+    render_and_write_rollups(branches, ctx.plans_dir / "branches")
     seconds = round(time.perf_counter() - started, 3)
     log.info("render: %d branch roll-ups for %s in %.1f s", len(branches), business_date, seconds)
     return {"branches": len(branches), "contacts": int(len(inputs.contacts)), "seconds": seconds}

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,9 @@ from customer_plans.segment.history import read_history
 from customer_plans.segment.inputs import SegmentationError, required_columns
 from customer_plans.segment.labels import CHURN_LEVELS, LIFECYCLE_STAGES, TIER_CHANGES
 from customer_plans.staging import QUARANTINE_FILE, read_quarantine
+
+if TYPE_CHECKING:
+    from customer_plans.run_context import RunContext
 
 log = logging.getLogger(__name__)
 
@@ -101,20 +104,22 @@ def _counts(values: pd.Series, known: tuple[str, ...] | list[str]) -> dict[str, 
     return {code: int(counts.get(code, 0)) for code in known}
 
 
-def run_segmentation(staging_dir: Path, plans_db_url: str, business_date: date, rules: Rules,
-                     ) -> dict[str, Any]:
-    """Segment every customer of ``business_date`` and write the ``segments`` table.
+def run_segmentation(ctx: RunContext) -> dict[str, Any]:
+    """Segment every customer of the context's business date and write the plans DB's
+    ``segments`` table.
 
-    Reads the staging extracts in ``staging_dir`` (``<output>/staging/<business_date>/``),
-    leaves out rows listed in the folder's ``quarantine.parquet`` (none is fine),
-    takes each customer's history from earlier dates in the plans DB, and replaces the
-    date's rows. Returns a small JSON-safe summary.
+    Reads the staging extracts in the context's ``staging_dir``
+    (``<output>/staging/<business_date>/``), leaves out rows listed in the folder's
+    ``quarantine.parquet`` (none is fine), takes each customer's history from earlier dates
+    in the plans DB, and replaces the date's rows. Returns a small JSON-safe summary.
     """
-    staging_dir = Path(staging_dir)
+    business_date = ctx.business_date
+    rules = ctx.rules()
+    staging_dir = ctx.staging_dir
     quarantine = read_quarantine(staging_dir, SegmentationError).astype("str")
     frames, removed = load_staging(staging_dir, rules, quarantine)
 
-    engine = make_engine(plans_db_url)
+    engine = make_engine(ctx.settings.plans_db_url)
     try:
         migrate_words_late(engine, ("segments",))  # a database made before words came late
         run_script(engine, "plans/segments.sql")

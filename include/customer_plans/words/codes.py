@@ -26,6 +26,7 @@ def code_kinds(rules: Rules) -> dict[str, tuple[str, ...]]:
     from customer_plans.assign.channels import NO_CHANNEL
     from customer_plans.assign.exclusions import EXCLUSION_ORDER
     from customer_plans.assign.takeover import HOW_CODES, WHY_CODES
+    from customer_plans.explain import DEFERRAL_CODES, EXCLUSION_DETAIL_CODES
     from customer_plans.quality.suites import MANAGER_STATUSES
     from customer_plans.render.quality_audience import WARNING_AUDIENCES, Audience
     from customer_plans.segment.labels import CHURN_LEVELS, LIFECYCLE_STAGES
@@ -43,7 +44,10 @@ def code_kinds(rules: Rules) -> dict[str, tuple[str, ...]]:
         "channel": tuple(dict.fromkeys(channels)),
         "churn level": CHURN_LEVELS,
         "lifecycle stage": LIFECYCLE_STAGES,
-        "exclusion": (*EXCLUSION_ORDER, "capacity", "none"),
+        "exclusion": (*EXCLUSION_ORDER, "carry_over_expired", "capacity", "none"),
+        # explain: an exclusion's facts and a contact's deferral for capacity, said
+        "exclusion detail": EXCLUSION_DETAIL_CODES,
+        "deferral": DEFERRAL_CODES,
         "manager status": (*MANAGER_STATUSES, "pool"),
         "product kind": PRODUCT_KINDS,
         "previous status": ("deferred", "not_reached"),

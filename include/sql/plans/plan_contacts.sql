@@ -30,6 +30,9 @@ create table if not exists plan_contacts (
     carried_reason_codes varchar(500),
     channel varchar(16) not null,
     capacity_kind varchar(8),
+    -- deferred rows: why, as facts (canonical JSON, customer_plans.assign.capacity):
+    -- {"kind", "rank", "slots"}, with "fallback_kind", "fallback_slots" when the other kind
+    -- was used up too; rows written before hold English text
     deferred_reason varchar(200),
     first_planned_date date not null,
     -- rows written before words were composed at render (customer_plans.migrate): their
@@ -52,6 +55,9 @@ create table if not exists plan_exclusions (
     customer_id varchar(32) not null,
     reason_code varchar(32) not null,
     dropped_reasons text not null,
+    -- the exclusion's facts, canonical JSON (customer_plans.assign.exclusions; capacity: the
+    -- deferral's facts; carry_over_expired: customer_plans.assign.feedback), said in the
+    -- reader's language by explain; rows written before hold English text
     detail varchar(500) not null,
     rules_hash varchar(64) not null,
     primary key (business_date, customer_id, reason_code)
