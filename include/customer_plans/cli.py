@@ -103,10 +103,15 @@ def _configure_business_date(parser: argparse.ArgumentParser) -> None:
 def _run_pipeline(args: argparse.Namespace) -> int:
     import json
 
-    from customer_plans.pipeline import RunContext, run_all
+    from customer_plans.pipeline import RunContext, is_closed, run_all
     from customer_plans.runlock import holding
 
     ctx = RunContext(args.business_date)
+    if not is_closed(ctx):
+        raise NotClosedError(
+            f"the core banking system has not closed business date {ctx.business_date} (no "
+            "end-of-day mark in its eod_status): nothing was extracted. Run again once the "
+            "core system has closed the day, or give the date it last closed.")
     with holding(ctx.settings.plans_db_url, ctx.business_date) as (_holder, fence):
         summary = run_all(ctx, fence=fence)
     print(json.dumps({"segment": summary["segment"], "deliver": summary["deliver"],
@@ -303,9 +308,65 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_classes() -> tuple[type[BaseException], ...]:
+    """The failures an operator can cause or meet, each carrying its own paragraph (what,
+    where, how many, an example key, what to do): said as they are, without a traceback.
+    Imported here, not above, so that ``--help`` does not load the database stack."""
+    import sqlalchemy as sa
+
+    from customer_plans.assign.inputs import AssignmentError
+    from customer_plans.dates import BusinessDateError
+    from customer_plans.deliver import DeliveryIncomplete
+    from customer_plans.extract import ExtractError
+    from customer_plans.mail import DeliveryError
+    from customer_plans.quality.findings import DataQualityError
+    from customer_plans.render.data import RenderInputError
+    from customer_plans.rules import RulesError
+    from customer_plans.runlock import RunLockError
+    from customer_plans.segment.inputs import SegmentationError
+    from customer_plans.words import CatalogueError
+    from customer_plans.words.languages import LanguagesError
+
+    return (RunLockError, DeliveryIncomplete, DeliveryError, DataQualityError, ExtractError,
+            RulesError, LanguagesError, CatalogueError, BusinessDateError, RenderInputError,
+            SegmentationError, AssignmentError, NotClosedError, sa.exc.OperationalError)
+
+
+class NotClosedError(RuntimeError):
+    """The core system has not closed the business date asked for."""
+
+
+def _alert_outside_airflow(args: argparse.Namespace, message: str) -> str | None:
+    """A failed ``run`` leaves the same alert file as a failed DAG run (output/alerts/)."""
+    if args.command != "run":
+        return None
+    from pathlib import Path
+
+    from customer_plans.alerts import scrub, write_alert
+    from customer_plans.settings import load_settings
+
+    when = getattr(args, "business_date", None)
+    subject = f"[customer-plans] customer-plans run failed ({when})"
+    body = (f"Command: customer-plans run --business-date {when}\n\nWhat went wrong:\n"
+            f"{scrub(message)}\n\nFix the cause, then run the command again: a rerun sends only "
+            "what was never accepted.")
+    try:
+        return str(write_alert(Path(load_settings().output_dir) / "alerts", subject, body))
+    except OSError:
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``customer-plans`` script; returns the process exit status."""
-    args = build_parser().parse_args(argv)
+    """Entry point of the ``customer-plans`` script; returns the process exit status.
+
+    A failure an operator can cause or meet ends with one paragraph on standard error and
+    exit status 2 (an unexpected one: its type and message, exit status 1), without a
+    traceback unless ``--debug``; a failed ``run`` also writes its alert under
+    ``output/alerts/``, as a failed DAG run does.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    args = build_parser().parse_args([a for a in argv if a != "--debug"])
     from customer_plans.settings import SettingsError  # light: no database stack
 
     try:
@@ -314,17 +375,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         # a setting that cannot be used: the message names it and what it must be
         print(f"customer-plans {args.command}: {exc}", file=sys.stderr)
         return 2
-    except RuntimeError as exc:
-        # imported here, not above, so that `--help` does not load the database stack
-        from customer_plans.deliver import DeliveryIncomplete
-        from customer_plans.mail import DeliveryError
-        from customer_plans.runlock import RunLockError
-
-        if not isinstance(exc, RunLockError | DeliveryIncomplete | DeliveryError):
+    except Exception as exc:  # noqa: BLE001 - every failure ends in one paragraph
+        if debug:
             raise
-        # an expected refusal that carries its own instructions: the message, no traceback
-        print(f"customer-plans {args.command}: {exc}", file=sys.stderr)
-        return 2
+        expected = isinstance(exc, _stop_classes())
+        message = " ".join(str(exc).split()) if expected else (
+            f"unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:500]}. Rerun "
+            "with --debug for the traceback, and report it with the command's log.")
+        alert = _alert_outside_airflow(args, message)
+        print(f"customer-plans {args.command}: {message}"
+              + (f" (alert written to {alert})" if alert else ""), file=sys.stderr)
+        return 2 if expected else 1
 
 
 if __name__ == "__main__":

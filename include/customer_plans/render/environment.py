@@ -19,9 +19,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2.runtime import Context
-from markupsafe import escape
+from markupsafe import Markup, escape
 
-from customer_plans.render.masking import mask_phone
+from customer_plans.render.masking import display_text, mask_phone
 from customer_plans.settings import TEMPLATES_DIR
 from customer_plans.words.catalog import translations
 
@@ -34,6 +34,7 @@ PLAN_TEMPLATES_DIR = TEMPLATES_DIR / "plans"
 # values, each escaped, as the extension's own new-style wrappers do (``%`` always applied,
 # so a literal percent sign is ``%%`` in the catalogue).
 def _fill(ctx: Context, text: str, variables: dict[str, Any]) -> str:
+    variables = {name: display_text(value) for name, value in variables.items()}
     if ctx.eval_ctx.autoescape:
         return escape(text) % variables
     return text % variables
@@ -95,6 +96,10 @@ def _date(ctx: Context, value: Any, style: str = "medium") -> str:
     return ctx["words"].date(value, style)
 
 
+def _finalize(value: Any) -> Any:
+    return value if isinstance(value, Markup) else display_text(value)
+
+
 @cache
 def get_environment(templates_dir: Path = PLAN_TEMPLATES_DIR) -> Environment:
     """The shared environment (built once per process)."""
@@ -106,6 +111,9 @@ def get_environment(templates_dir: Path = PLAN_TEMPLATES_DIR) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        # every value a template prints: no control or bidirectional-override character
+        # from the data reaches a plan, a roll-up or their PDFs (masking.display_text)
+        finalize=_finalize,
     )
     # {% trans %} blocks: whitespace and line breaks inside collapse, as in the catalogue
     env.policies["ext.i18n.trimmed"] = True

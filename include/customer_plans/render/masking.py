@@ -16,6 +16,7 @@ partial masking.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from customer_plans.words.format import is_missing
@@ -78,3 +79,26 @@ def scrub_text(text: Any) -> str:
         return mask_account_number(match.group("account"))
 
     return _IDENTIFIERS.sub(_mask, str(text))
+
+
+# what a document must never carry from the data verbatim: control characters (but line
+# breaks and tabs) and the bidirectional embeddings, overrides, isolates and marks, which
+# make a stored "\u202elive" print as "evil"; zero-width joiners, which scripts need, stay
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                  "\u2066\u2067\u2068\u2069")
+_KEPT_CONTROLS = frozenset("\n\t")
+REPLACEMENT = "\ufffd"
+
+
+def unsafe_character(char: str) -> bool:
+    """True for a control or bidirectional-formatting character a document must not print."""
+    return char in _BIDI or (unicodedata.category(char) == "Cc" and char not in _KEPT_CONTROLS)
+
+
+def display_text(value: Any) -> Any:
+    """Text from the data as a document prints it: each control or bidirectional-override
+    character replaced by U+FFFD, so the reader sees that something was there and the text
+    reads in the order it was stored. Anything that is not a string is returned as it is."""
+    if not isinstance(value, str) or not any(unsafe_character(c) for c in value):
+        return value
+    return "".join(REPLACEMENT if unsafe_character(c) else c for c in value)
