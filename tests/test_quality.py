@@ -583,3 +583,25 @@ def test_format_failure_message_lists_table_column_rule_rows_and_keys():
 ])
 def test_operator_messages_say_one_thing_in_the_singular(message, worded):
     assert singular_when_one(message) == worded
+
+
+def test_names_holding_control_or_direction_characters_are_a_warning_naming_the_rows(case):
+    customers = first_ids(case.bank, "select customer_id from customers order by customer_id", 2)
+    case.corrupt(
+        f"update customers set customer_name = char(8238) || 'live' "
+        f"where customer_id = '{customers[0]}'",
+        f"update customers set customer_name = 'Ann' || char(7) || 'Lee' "
+        f"where customer_id = '{customers[1]}'",
+    ).extract("customers")
+    summary = case.validate()
+    assert summary["status"] == "warnings" and summary["blocking"] == []
+    finding = case.one("customers", "printable_text")
+    assert {key: finding[key] for key in ("column", "severity", "rows", "key_column",
+                                          "examples")} == {
+        "column": "customer_name", "severity": "warning", "rows": 2,
+        "key_column": "customer_id", "examples": sorted(customers)}
+    assert finding["message"].startswith(
+        "2 customers whose customer_name holds control or bidirectional-override characters")
+    # the run goes on, and the names themselves are not repeated in what operators read
+    assert (case.staging / "validated.json").is_file()
+    assert "\u202elive" not in case.everything_written(summary)

@@ -34,6 +34,7 @@ from customer_plans.extract import (
 )
 from customer_plans.quality.findings import Severity
 from customer_plans.recipients import DOMAIN_NOT_ALLOWED, MISSING, NOT_AN_ADDRESS, check_address
+from customer_plans.render.masking import unsafe_character
 from customer_plans.rules import PRODUCT_KINDS, Rules
 from customer_plans.settings import DEFAULT_MAIL_DOMAINS
 from customer_plans.words.languages import shipped_languages
@@ -269,6 +270,24 @@ class SuiteBuilder:
                     f"({allowed}): {consequence}",
         )
 
+    def printable(self, column: str, noun_plural: str) -> None:
+        """Text free of control and bidirectional-override characters (a stored "\u202elive"
+        prints as "evil"): documents replace them with U+FFFD (``render.masking``), and this
+        warning names the rows so the source is fixed. Checked on a derived boolean column
+        (``<column>__printable``), so results and report carry keys, never the text."""
+        if column in self.ctx.usable_columns.get(self.table, set()):
+            values = self.ctx.frames[self.table][column]
+            clean = {value: not any(unsafe_character(c) for c in str(value))
+                     for value in values.dropna().unique()}
+            self.derived[f"{column}__printable"] = values.isna() | values.map(clean).fillna(True)
+        self.add(
+            "ExpectColumnValuesToBeInSet", column=f"{column}__printable", value_set=[True],
+            uses=(column,), column_label=column, rule="printable_text", severity="warning",
+            problem=f"{{count}} {noun_plural} whose {column} holds control or "
+                    "bidirectional-override characters: plans print each as \ufffd; fix them "
+                    "at the source",
+        )
+
     def accepted(self, column: str, values: tuple, severity: Severity = "blocking") -> None:
         self.add(
             "ExpectColumnValuesToBeInSet", column=column, value_set=list(values),
@@ -396,6 +415,8 @@ def branches_suite(b: SuiteBuilder) -> None:
     # email, not the plans of the day, so these are warnings
     b.key("branch_id")
     b.not_null("branch_name")
+    b.printable("branch_name", "branches")
+    b.printable("head_name", "branches")
     b.not_null("head_email", severity="warning",
                problem="{count} branches without a head email: their roll-ups cannot be sent")
     b.addresses("head_email", "branches", "their roll-ups are not emailed")
@@ -407,6 +428,7 @@ def managers_suite(b: SuiteBuilder) -> None:
     b.not_null("branch_id")
     b.not_null("branch_name", problem="{count} managers whose branch_id is not in branches")
     b.not_null("manager_name")
+    b.printable("manager_name", "managers")
     b.not_null("email", severity="warning",
                problem="{count} managers without an email: their plans cannot be sent")
     b.addresses("email", "managers", "their plans are withheld from that address")
@@ -426,6 +448,7 @@ def customers_suite(b: SuiteBuilder) -> None:
                  "{count} customers of unknown managers (manager_id not in managers)")
     b.not_null("manager_id", severity="warning",
                problem="{count} customers without a manager: assigned to the branch pool")
+    b.printable("customer_name", "customers")
     for flag in ("is_primary_holder", "marketing_consent", "do_not_contact"):
         b.accepted(flag, FLAG_VALUES)
     b.accepted("preferred_channel", CONTACT_CHANNELS)
@@ -547,6 +570,7 @@ def complaints_suite(b: SuiteBuilder) -> None:
     b.not_null("opened_date")
     b.not_after_business_date("opened_date")
     b.accepted("status", COMPLAINT_STATUSES)
+    b.printable("category", "complaints")
     b.references("customer_id", "customers", "customer_id", "warning",
                  "{count} complaints of customers not in the customer extract")
 

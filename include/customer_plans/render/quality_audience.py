@@ -50,6 +50,13 @@ WARNING_AUDIENCES: dict[str, Audience] = {
     "customers.risk_profile.accepted_values": Audience.BOOK,
     "customers.annual_income_cny.not_negative": Audience.BOOK,
     "customers.birth_date.birth_date_plausible": Audience.BOOK,
+    # names and categories holding control or bidirectional-override characters: the
+    # source's to fix (documents print each as U+FFFD)
+    "customers.customer_name.printable_text": Audience.OPERATIONS,
+    "managers.manager_name.printable_text": Audience.OPERATIONS,
+    "branches.branch_name.printable_text": Audience.OPERATIONS,
+    "branches.head_name.printable_text": Audience.OPERATIONS,
+    "complaints.category.printable_text": Audience.OPERATIONS,
     "accounts.balance_cny.balance_present": Audience.BOOK,  # AUM counted as 0 on the plan
     # rows whose customer or manager is in no extract: no book holds them
     "restricted_list.customer_id.references_customers": Audience.OPERATIONS,
