@@ -64,3 +64,20 @@ def test_debug_shows_the_traceback(home):
     done = run_cli(home, "run", "--business-date", "2026-11-25", "--debug")
     assert done.returncode != 0
     assert "Traceback" in done.stderr
+
+
+def test_bytes_that_are_not_utf8_are_named_by_table_column_and_key(home, business_date):
+    bank = sqlite3.connect(home / "data" / "core_banking.db")
+    (customer,) = bank.execute("select customer_id from customers order by customer_id "
+                               "limit 1").fetchone()
+    bank.execute("update customers set customer_name = cast(x'e78e8bff41' as text) "
+                 "where customer_id = ?", (customer,))
+    bank.commit()
+    bank.close()
+    done = run_cli(home, "run", "--business-date", business_date.isoformat())
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and "not reachable" not in done.stderr
+    (line,) = done.stderr.strip().splitlines()
+    assert "not valid UTF-8 in customers.customer_name: 1 row" in line
+    assert f"e.g. customer_id {customer}" in line
+    assert "王" not in line  # the text itself (a name) is never quoted

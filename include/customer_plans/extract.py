@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -389,7 +389,53 @@ def with_retries(action: Callable[[], T], what: str, core_banking_url: str) -> T
 
 _NOT_CONNECTION_PROBLEMS = (
     "no such column", "no such table", "syntax error", "does not exist", "has no column",
+    "could not decode", "invalid byte sequence",
 )
+
+
+class SourceEncodingError(ExtractError):
+    """A text column of the source holds bytes that are not valid UTF-8."""
+
+
+def _is_encoding_error(exc: BaseException) -> bool:
+    message = str(getattr(exc, "orig", exc)).lower()
+    return "could not decode" in message or "invalid byte sequence" in message
+
+
+def undecodable_rows(conn: Connection, tables: Sequence[str]) -> list[tuple[str, str, int, str]]:
+    """``(table, column, rows, example key)`` of every text column of ``tables`` holding
+    bytes that are not valid UTF-8 (SQLite, which stores what it is given; a PostgreSQL
+    database in UTF8 refuses such bytes on the way in). The key is the table's first
+    column; the offending text itself is never returned (it may be a customer's name)."""
+    raw = conn.connection.driver_connection
+    if not hasattr(raw, "text_factory"):
+        return []
+    found = []
+    previous = raw.text_factory
+    raw.text_factory = bytes
+    try:
+        for table in tables:
+            columns = source_contract().get(table, ())
+            if not columns:
+                continue
+            key = columns[0]
+            for column in columns[1:]:
+                rows = raw.execute(
+                    f'select "{key}", "{column}" from "{table}" '  # noqa: S608 - contract names
+                    f'where typeof("{column}") = \'text\'').fetchall()
+                bad = []
+                for key_value, value in rows:
+                    try:
+                        value.decode("utf-8")
+                    except UnicodeDecodeError:
+                        bad.append(key_value)
+                if bad:
+                    example = bad[0].decode("utf-8", "replace") if isinstance(
+                        bad[0], bytes) else str(bad[0])
+                    found.append((table, column, len(bad), example))
+    finally:
+        raw.text_factory = previous
+    return found
 
 
 def is_connection_error(exc: sa.exc.DBAPIError) -> bool:
@@ -437,7 +483,21 @@ def run_extract(ctx: RunContext, name: str, *, require_closed: bool = True) -> d
                     "system (no eod_status row); nothing may be extracted before end-of-day"
                 )
             check_source_columns(conn, name)
-            return query_extract(conn, name, params)
+            try:
+                return query_extract(conn, name, params)
+            except sa.exc.DBAPIError as exc:
+                if not _is_encoding_error(exc):
+                    raise
+                conn.rollback()
+                found = undecodable_rows(conn, EXTRACT_SOURCES[name])
+                where = "; ".join(
+                    f"{table}.{column}: {rows} row{'s' if rows != 1 else ''} (e.g. "
+                    f"{source_contract()[table][0]} {example})"
+                    for table, column, rows, example in found) or "a text column"
+                raise SourceEncodingError(
+                    f"extract {name}: the core banking source holds text that is not valid "
+                    f"UTF-8 in {where}. Nothing was staged. Correct those values at the source "
+                    "(or its export's character set) and rerun.") from None
 
     try:
         raw = with_retries(read, f"extract {name} for {business_date}", core_banking_url)
