@@ -107,12 +107,12 @@ def _run_pipeline(args: argparse.Namespace) -> int:
     from customer_plans.runlock import holding
 
     ctx = RunContext(args.business_date)
-    if not is_closed(ctx):
-        raise NotClosedError(
-            f"the core banking system has not closed business date {ctx.business_date} (no "
-            "end-of-day mark in its eod_status): nothing was extracted. Run again once the "
-            "core system has closed the day, or give the date it last closed.")
     with holding(ctx.settings.plans_db_url, ctx.business_date) as (_holder, fence):
+        if not is_closed(ctx):
+            raise NotClosedError(
+                f"the core banking system has not closed business date {ctx.business_date} "
+                "(no end-of-day mark in its eod_status): nothing was extracted. Run again once "
+                "the core system has closed the day, or give the date it last closed.")
         summary = run_all(ctx, fence=fence)
     print(json.dumps({"segment": summary["segment"], "deliver": summary["deliver"],
                       "record": summary["record"]}, ensure_ascii=False, indent=2, default=str))
