@@ -142,3 +142,14 @@ def test_the_compiled_catalogues_are_those_of_the_po_files():
         po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
         mo = po.with_suffix(".mo")
         assert mo.exists(), f"make locale compiles {mo}"
+
+
+def test_words_that_promise_returns_fail_at_start_up_wherever_they_are(bank_rules, tmp_path):
+    locale_dir = _copy_locale(tmp_path)
+    po = locale_dir / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "今日联络名单"', 'msgstr "今日联络名单（保本）"'),
+                  encoding="utf-8")
+    problems = catalogue_problems(LANGUAGES, bank_rules, locale_dir)
+    assert any('language zh_CN: the message "Whom to contact today" says "保本"' in p
+               for p in problems), problems

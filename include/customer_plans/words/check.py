@@ -90,6 +90,17 @@ def catalogue_problems(languages: Languages, rules: Rules,
                         and kind not in OPEN_KINDS:
                     problems.append(f'language {code}: no words for the {kind} code "{one}" '
                                     f'(add msgctxt "{kind}" msgid "{one}" to {where})')
+        # conduct: no words of any kind, in any language, promise returns (the rules'
+        # assignment.forbidden_phrases), wherever a plan, a mail or explain may print them
+        for message in catalog:
+            for text in (_strings(message) if message.id else ()):
+                lowered = (text or "").lower()
+                for phrase in rules.assignment.forbidden_phrases:
+                    if phrase.lower() in lowered:
+                        problems.append(
+                            f"language {code}: the message {_name(message)} says "
+                            f'"{phrase}", which the rules forbid (assignment.forbidden_phrases; '
+                            f"{where})")
         if languages.by_code[code].amounts == "myriad":
             for one in amount_units(rules):
                 if catalog.get(one, AMOUNT_UNIT) is None:
